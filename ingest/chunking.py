@@ -1,0 +1,162 @@
+"""Cut a document into passages along its heading tree (I. › 1. › 1.1. › a); Chương › Mục › Điều)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hoidap.models import Document, Passage
+
+MAX_WORDS = 250  # a passage never exceeds this unless one sentence does
+MIN_WORDS = 80  # smaller sections are packed with their neighbours
+
+# (level, pattern): a lower level is higher in the tree.
+_HEADINGS = [
+    (0, re.compile(r"^Chương\s+[IVXLC\d]+\b", re.I)),
+    (1, re.compile(r"^(Mục\s+\d+\b|[IVXLC]+\.\s)")),
+    (2, re.compile(r"^(Điều\s+\d+|\d+\.\s)")),
+    (3, re.compile(r"^\d+\.\d+\.?\s")),
+    (4, re.compile(r"^\d+\.\d+\.\d+\.?\s")),
+    (5, re.compile(r"^[a-zđ]\)\s")),
+]
+_SENTENCE_END_RE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d])")
+SEPARATOR = " › "
+FRONT = "Phần mở đầu"
+
+
+@dataclass
+class _Paragraph:
+    text: str
+    page: int | None
+
+
+@dataclass
+class _Unit:
+    """A heading (or the front matter) with its body paragraphs."""
+
+    path: list[str]
+    paragraphs: list[_Paragraph]
+
+    @property
+    def words(self) -> int:
+        return sum(len(p.text.split()) for p in self.paragraphs)
+
+
+def heading_level(paragraph: str) -> int | None:
+    for level, pattern in _HEADINGS:
+        if pattern.match(paragraph):
+            return level
+    return None
+
+
+def _label(heading: str) -> str:
+    """A heading as shown in a section path: its first words, never the whole body."""
+    first = heading.split(":")[0] if len(heading) > 90 else heading
+    words = first.split()
+    return " ".join(words[:14]) + (" …" if len(words) > 14 else "")
+
+
+def _paragraphs(pages: list[str], paged: bool) -> list[_Paragraph]:
+    out: list[_Paragraph] = []
+    for number, page in enumerate(pages, start=1):
+        for text in (t.strip() for t in page.split("\n\n")):
+            if text:
+                out.append(_Paragraph(text, number if paged else None))
+    return out
+
+
+def _units(paragraphs: list[_Paragraph]) -> list[_Unit]:
+    stack: list[tuple[int, str]] = []
+    units = [_Unit([FRONT], [])]
+    for para in paragraphs:
+        level = heading_level(para.text)
+        if level is None:
+            units[-1].paragraphs.append(para)
+            continue
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, _label(para.text)))
+        units.append(_Unit([label for _, label in stack], [para]))
+    return _attach_bare_headings([u for u in units if u.paragraphs])
+
+
+def _attach_bare_headings(units: list[_Unit]) -> list[_Unit]:
+    """A heading with no body of its own ("1. Năm 2025" before its a) b) c)) opens the next unit."""
+    out: list[_Unit] = []
+    carried: list[_Paragraph] = []
+    for i, unit in enumerate(units):
+        bare = len(unit.paragraphs) == 1 and heading_level(unit.paragraphs[0].text) is not None
+        if bare and i + 1 < len(units) and len(units[i + 1].path) > len(unit.path):
+            carried.extend(unit.paragraphs)
+            continue
+        out.append(_Unit(unit.path, carried + unit.paragraphs))
+        carried = []
+    return out
+
+
+def _split_long(unit: _Unit) -> list[_Unit]:
+    """Split a unit over MAX_WORDS at paragraph, then sentence boundaries; nothing is dropped."""
+    pieces: list[_Paragraph] = []
+    for para in unit.paragraphs:
+        if len(para.text.split()) <= MAX_WORDS:
+            pieces.append(para)
+        else:
+            pieces.extend(_Paragraph(s, para.page) for s in _SENTENCE_END_RE.split(para.text))
+    out: list[_Unit] = []
+    for piece in pieces:
+        if out and out[-1].words + len(piece.text.split()) <= MAX_WORDS:
+            out[-1].paragraphs.append(piece)
+        else:
+            out.append(_Unit(unit.path, [piece]))
+    return out
+
+
+def _common_path(paths: list[list[str]]) -> list[str]:
+    common = paths[0]
+    for path in paths[1:]:
+        n = 0
+        while n < min(len(common), len(path)) and common[n] == path[n]:
+            n += 1
+        common = common[:n]
+    return common or paths[0][:1]
+
+
+def _pack(units: list[_Unit]) -> list[list[_Unit]]:
+    """Pack small neighbouring units (same top-level section) into passages of bounded length."""
+    groups: list[list[_Unit]] = []
+    for unit in units:
+        if groups:
+            last = groups[-1]
+            size = sum(u.words for u in last)
+            same_top = last[0].path[0] == unit.path[0]
+            if same_top and (size < MIN_WORDS or unit.words < MIN_WORDS) and size + unit.words <= MAX_WORDS:
+                last.append(unit)
+                continue
+        groups.append([unit])
+    return groups
+
+
+def header_line(doc: Document, section: str) -> str:
+    """Issuer · locality · document · section: indexed with every passage, never quoted."""
+    parts = [doc.issuer, doc.locality, f"{doc.doc_type.capitalize()} {doc.number}".strip(), doc.title, section]
+    return " · ".join(p for p in parts if p)
+
+
+def chunk(doc: Document, pages: list[str], paged: bool = False) -> list[Passage]:
+    """Passages of ≤ MAX_WORDS words, each with its section path; headings stay with their body."""
+    units = [piece for unit in _units(_paragraphs(pages, paged)) for piece in _split_long(unit)]
+    passages = []
+    for ordinal, group in enumerate(_pack(units)):
+        section = SEPARATOR.join(_common_path([u.path for u in group]))
+        paragraphs = [p for u in group for p in u.paragraphs]
+        passages.append(
+            Passage(
+                id=f"{doc.id}:{ordinal}",
+                doc_id=doc.id,
+                ordinal=ordinal,
+                section=section,
+                text="\n\n".join(p.text for p in paragraphs),
+                page=paragraphs[0].page,
+                header=header_line(doc, section),
+            )
+        )
+    return passages
