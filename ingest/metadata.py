@@ -10,10 +10,11 @@ DOC_TYPES = (
     "KẾ HOẠCH", "NGHỊ QUYẾT", "QUYẾT ĐỊNH", "CHỈ THỊ", "THÔNG TƯ", "NGHỊ ĐỊNH", "LUẬT",
     "CHƯƠNG TRÌNH", "HƯỚNG DẪN", "THÔNG BÁO", "BÁO CÁO", "CÔNG VĂN", "ĐỀ ÁN", "QUY CHẾ",
 )
-_TYPE_RE = re.compile(r"^\W*(" + "|".join(DOC_TYPES) + r")\W*$")
-_NUMBER_RE = re.compile(r"^\W*Số\s*:\s*(\d*)\s*(/[\w\-Đđ]+)", re.M)
+_TYPE_RE = re.compile(r"^\W*(" + "|".join(DOC_TYPES) + r")\b\W*")
+_NUMBER_RE = re.compile(r"Số\s*:\s*(\d*)\s*(/[\w\-Đđ]+)")
+# "Đồng Nai, ngày 12 tháng 8 năm 2025"; the day may be left blank until signing.
 _PLACE_DATE_RE = re.compile(
-    r"^\W*([^\W\d][^,\n]{1,40}),\s*ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4})", re.M
+    r"((?:TP\. ?)?[A-ZĐ]\w*(?: [A-ZĐ]\w*){0,3}),\s*(ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4}))"
 )
 # "Sở Tư pháp xây dựng Kế hoạch", "UBND xã Nam Cường ban hành Kế hoạch"
 _ISSUER_RE = re.compile(
@@ -22,7 +23,7 @@ _ISSUER_RE = re.compile(
 _LOCALITY_RE = re.compile(r"trên địa bàn (tỉnh|thành phố|xã|phường|huyện)\s+([A-ZĐ][\w]*(?:\s[A-ZĐ][\w]*){0,3})")
 _ROLE_RE = re.compile(r"^(KT\.\s*)?(GIÁM ĐỐC|PHÓ GIÁM ĐỐC|CHỦ TỊCH|PHÓ CHỦ TỊCH|TM\..*|BỘ TRƯỞNG|THỦ TƯỚNG)\W*$")
 _NAME_RE = re.compile(r"^[A-ZĐ][\w]*(?:\s[A-ZĐ][\w]*){1,4}$")
-_PREAMBLE_RE = re.compile(r"^(Thực hiện|Căn cứ|Triển khai|Xét)\b")
+_PREAMBLE_RE = re.compile(r"(?:^|\s)(?:Thực hiện|Căn cứ|Xét đề nghị)\s")
 
 
 def extract_metadata(doc_id: str, text: str) -> Document:
@@ -36,7 +37,9 @@ def extract_metadata(doc_id: str, text: str) -> Document:
             doc.doc_type = _TYPE_RE.match(para).group(1)
             title = []
             for follow in head[i + 1 :]:
-                if _PREAMBLE_RE.match(follow) or re.match(r"^[IVX]+\.\s", follow):
+                if (cut := _PREAMBLE_RE.search(follow)) and cut.start() > 0:
+                    title.append(follow[: cut.start()])  # a wrapped title run into the preamble
+                if cut or re.match(r"^[IVX]+\.\s", follow):
                     break
                 title.append(follow)
             doc.title = " ".join(title)
@@ -46,10 +49,8 @@ def extract_metadata(doc_id: str, text: str) -> Document:
     if m := _NUMBER_RE.search(head_text):
         doc.number = (m.group(1) + m.group(2)).strip()
     if m := _PLACE_DATE_RE.search(head_text):
-        place, day, month, year = m.groups()
-        doc.place = place.strip()
-        doc.locality = doc.place
-        doc.date = normalize(m.group(0).split(",", 1)[1].strip())
+        place, doc.date, day, month, year = m.groups()
+        doc.place = doc.locality = place
         if day and month:
             doc.date_iso = f"{year}-{int(month):02d}-{int(day):02d}"
     intro = "\n".join(paragraphs[:20])
