@@ -68,32 +68,121 @@ def unicodedata_nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_LIST_START_RE = re.compile(r"^\s*([-–•+*]|[IVXLC]+\.|\d+(\.\d+)*\.|[a-zđ]\)|Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+)", re.I)
+# Vietnamese syllable = initial? + vowel nucleus + final?, checked on the tone-free form.
+_INITIAL = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx]"
+_NUCLEUS = (
+    "uyê|uya|uyu|iêu|yêu|oai|oay|oao|oeo|uây|uôi|ươi|ươu|"
+    "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|oo|ôi|ơi|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ươ|ưu|yê|"
+    "[aăâeêioôơuưy]"
+)
+_SYLLABLE_RE = re.compile(f"(?:{_INITIAL})?(?:{_NUCLEUS})(?:ch|ng|nh|[cmnpt])?")
+
+
+def is_syllable(word: str) -> bool:
+    """True when ``word`` is shaped like one Vietnamese syllable (at most one tone mark)."""
+    decomposed = unicodedata.normalize("NFD", normalize(word).lower())
+    if len(_TONE_RE.findall(decomposed)) > 1:
+        return False
+    bare = unicodedata.normalize("NFC", _TONE_RE.sub("", decomposed))
+    return _SYLLABLE_RE.fullmatch(bare) is not None
+
+
+_LIST_START_RE = re.compile(
+    r"^\s*([-–•+*]\s|[IVXLC]+\.|\d+(\.\d+)*\.|[a-zđ]\)|Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+)", re.I
+)
+# "kinh tế\n- xã hội", "2021\n- 2025": a dash that joins words, not a bullet.
+_DASH_JOIN_RE = re.compile(r"^[-–]\s+[a-zà-ỹđ\d]")
+_WRAP_HYPHEN_RE = re.compile(r"\w-$")  # "57-\nNQ/TW": a code split after its hyphen
+_BLANK_RE = re.compile(r"^\s*$")
+# Words that cannot end a title or a paragraph, so a capital after them is still the same sentence.
+_OPEN_WORDS = {"của", "và", "về", "các", "những", "với", "tại", "theo", "trong", "là", "để", "số", "ngày"}
+
+
+def _lines_with_gaps(text: str) -> list[tuple[int, str]]:
+    """Non-blank lines, each with the number of blank (or whitespace-only) lines before it."""
+    result, gap = [], 0
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if _BLANK_RE.match(line):
+            gap += 1
+            continue
+        result.append((gap, _SPACES_RE.sub(" ", line).strip()))
+        gap = 0
+    return result
+
+
+def looks_hard_wrapped(text: str) -> bool:
+    """True when most line breaks fall inside sentences (PDF text pasted or saved with hard wraps)."""
+    lines = [line for _, line in _lines_with_gaps(text)]
+    if len(lines) < 5:
+        return False
+    inside = sum(1 for prev, line in zip(lines, lines[1:]) if _breaks_sentence(prev, line))
+    return inside >= 0.2 * (len(lines) - 1)
+
+
+def _breaks_sentence(prev: str, line: str) -> bool:
+    """A break that can only be a wrap: no end punctuation, then a lower-case or dash-joined word."""
+    if prev[-1] in ".:;!?…":
+        return False
+    return bool(_DASH_JOIN_RE.match(line)) or line[0].islower() and not _LIST_START_RE.match(line)
+
+
+def tidy_paragraphs(text: str) -> str:
+    """One paragraph per non-blank line, single spaces, paragraphs separated by one blank line."""
+    return "\n\n".join(line for _, line in _lines_with_gaps(text))
 
 
 def repair_lines(text: str) -> str:
     """Join lines that a PDF or a hard-wrapped file broke inside a sentence.
 
-    A line is joined to the next when it does not end a sentence or a heading and the next
-    line does not start a list item or heading. Paragraphs end up separated by one blank line.
+    A wider blank gap than usual always ends a paragraph. Otherwise a line continues the previous
+    one when that does not end a sentence and the line is not a list item, unless it starts with a
+    capital after a short line (the end of a title or paragraph) that does not end in a word such
+    as "của". "57-" + "NQ/TW" joins without a space. Paragraphs are separated by one blank line.
     """
-    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines = [line for line in lines if line]
+    lines = _lines_with_gaps(text)
+    if not lines:
+        return ""
+    gaps = [gap for gap, _ in lines[1:]]
+    usual = max(set(gaps), key=gaps.count) if gaps else 0
+    lengths = sorted(len(line) for _, line in lines)
+    full = 0.75 * lengths[int(0.8 * (len(lengths) - 1))]
     paragraphs: list[str] = []
-    for line in lines:
-        if paragraphs and _continues(paragraphs[-1], line):
-            paragraphs[-1] = paragraphs[-1] + " " + line
+    last_line = ""
+    for gap, line in lines:
+        if paragraphs and gap <= usual and _continues(paragraphs[-1], last_line, line, full):
+            glue = "" if _WRAP_HYPHEN_RE.search(last_line) and line[0].isalnum() else " "
+            paragraphs[-1] += glue + line
         else:
             paragraphs.append(line)
-    return "\n\n".join(_SPACES_RE.sub(" ", p) for p in paragraphs)
+        last_line = line
+    return "\n\n".join(paragraphs)
 
 
-def _continues(previous: str, line: str) -> bool:
-    if previous[-1] in ".:;!?…":
-        return False
-    if _LIST_START_RE.match(line):
-        return False
-    if line[0].islower():
+def _continues(paragraph: str, last_line: str, line: str, full: float) -> bool:
+    if _breaks_sentence(paragraph, line) or _WRAP_HYPHEN_RE.search(paragraph) and line[0].isalnum():
         return True
-    # An upper-case start continues a wrapped sentence, but not a title or heading line.
-    return not (previous.isupper() or _LIST_START_RE.match(previous) and len(previous) < 90)
+    if paragraph[-1] in ".:;!?…" or _LIST_START_RE.match(line) or line[0].islower():
+        return False
+    if paragraph.rsplit(" ", 1)[-1].lower() in _OPEN_WORDS:
+        return True
+    return not paragraph.isupper() and len(last_line) >= full
+
+
+# pypdf splits a word when a PDF draws a mark as its own glyph ("Nghi ̣") or spaces letters out
+# ("Ngh ị"): reattach marks, and join a vowel-less fragment to what follows when that makes one
+# valid syllable (a real word always has a vowel, so nothing correct is touched).
+_SPACE_BEFORE_MARK_RE = re.compile(r"\s+(?=[\u0300-\u036f])")
+_FRAGMENT_RE = re.compile(r"\b([b-df-hj-np-tv-zđB-DF-HJ-NP-TV-ZĐ]{1,3}) (\w+)")
+
+
+def fix_pdf_spacing(text: str) -> str:
+    """Undo the common word splits of PDF text extraction (see above); NFC result."""
+    text = unicodedata.normalize("NFC", _SPACE_BEFORE_MARK_RE.sub("", text))
+
+    def join(match: re.Match[str]) -> str:
+        head, tail = match.groups()
+        if tail[0].islower() and is_syllable(head + tail) and not is_syllable(head):
+            return head + tail
+        return match.group(0)
+
+    return _FRAGMENT_RE.sub(join, text)

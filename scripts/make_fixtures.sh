@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerate the PDF/DOCX fixtures of the seed plans with LibreOffice (apt: libreoffice-writer-nogui).
-# Usage: scripts/make_fixtures.sh [SEED_DIR]   (default /work/shared/seeds)
+# Usage: scripts/make_fixtures.sh [SEED_DIR]   (default: the bundled corpus/)
 set -euo pipefail
-seeds=${1:-/work/shared/seeds}
-out=$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures/seeds
+root=$(cd "$(dirname "$0")/.." && pwd)
+seeds=${1:-$root/corpus}
+out=$root/tests/fixtures/seeds
 mkdir -p "$out"
 # A private profile so a running LibreOffice or a read-only HOME does not block the conversion.
 profile=$(mktemp -d)
@@ -13,5 +14,23 @@ for fmt in pdf docx; do
   soffice -env:UserInstallation=file://"$profile" --headless --infilter="$filter" \
     --convert-to "$fmt" --outdir "$out" "$seeds"/*.txt >/dev/null
 done
-install -m 644 "$seeds"/*.txt "$out"/
-du -ch "$out" | tail -1
+
+# Legacy-font fixtures: the first part of a seed typed in TCVN3 (ABC), as an old .txt file
+# (Windows-1252 bytes) and as a PDF whose text layer is TCVN3 code characters.
+legacy=$(dirname "$out")/legacy
+mkdir -p "$legacy"
+"$(dirname "$out")/../../.venv/bin/python" - "$seeds/angiang_stp_kh_nq71.txt" "$legacy" <<'PY'
+import sys
+sys.path.insert(0, ".")
+from hoidap.legacy import to_tcvn3
+source, target = sys.argv[1], sys.argv[2]
+text = "\n".join(open(source, encoding="utf-8-sig").read().split("\n")[:40])
+text = text.replace("¹", "")  # a footnote mark that is also the TCVN3 code of "ạ"
+open(f"{target}/tcvn3_source.txt", "w", encoding="utf-8").write(text)
+open(f"{target}/tcvn3.txt", "wb").write(to_tcvn3(text).encode("cp1252"))
+open(f"{target}/tcvn3_pdf.txt", "w", encoding="utf-8").write(to_tcvn3(text))
+PY
+soffice -env:UserInstallation=file://"$profile" --headless --infilter="$filter" \
+  --convert-to pdf --outdir "$legacy" "$legacy/tcvn3_pdf.txt" >/dev/null
+mv "$legacy/tcvn3_pdf.pdf" "$legacy/tcvn3.pdf" && rm "$legacy/tcvn3_pdf.txt"
+du -ch "$out" "$legacy" | tail -1
