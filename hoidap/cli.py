@@ -1,4 +1,4 @@
-"""`hoidap` command line: ingest, list, remove, ask, serve."""
+"""`hoidap` command line: ingest, list, remove, ask, serve, telegram."""
 from __future__ import annotations
 
 import argparse
@@ -68,10 +68,29 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from bot.evaluate import evaluate, load, report
+
+    app = open_hoidap()
+    print(report(evaluate(app.answerer, load(Path(args.file)))))
+    return 0
+
+
 def cmd_serve(args) -> int:
     from channels.web.app import serve
 
     serve(host=args.host, port=args.port)
+    return 0
+
+
+def cmd_telegram(args) -> int:
+    app = open_hoidap()
+    if not app.settings.telegram_token:
+        print("Chưa có token bot. Đặt HOIDAP_TELEGRAM_TOKEN (xem docs/channels.md).", file=sys.stderr)
+        return 2
+    from channels.telegram import run_polling
+
+    run_polling(app)
     return 0
 
 
@@ -97,10 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("eval", help="chấm bộ câu hỏi JSONL: trích dẫn đúng ở vị trí 1, trong 3, từ chối đúng")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_eval)
+
     p = sub.add_parser("serve", help="chạy trang hỏi đáp và API")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("telegram", help="chạy bot Telegram bằng long polling (không cần địa chỉ công khai)")
+    p.set_defaults(func=cmd_telegram)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -67,6 +67,9 @@ class Citation:
     page: int | None
     quote: str
     url: str
+    highlights: list[list[int]] = field(default_factory=list)  # [start, end) spans of quote
+    locality: str = ""
+    role: str = "main"  # "main": the answer itself; "more": a "Xem thêm" passage
 
 
 Status = Literal["answered", "not_found", "out_of_scope", "clarify", "smalltalk"]

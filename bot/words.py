@@ -1,0 +1,207 @@
+"""Content words of a question and how well a passage covers them (diacritic-free, IDF-weighted)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from hoidap.models import Passage
+from hoidap.text import fold, syllables
+
+# Function words and question words: they say how a citizen asks, not what about.
+STOPWORDS = {
+    "à",
+    "ạ",
+    "ad",
+    "ai",
+    "anh",
+    "bà",
+    "bạn",
+    "bây",
+    "bị",
+    "bên",
+    "bởi",
+    "các",
+    "cái",
+    "cần",
+    "câu",
+    "cho",
+    "chưa",
+    "có",
+    "còn",
+    "cô",
+    "của",
+    "cùng",
+    "cũng",
+    "đã",
+    "đang",
+    "đâu",
+    "để",
+    "đến",
+    "đều",
+    "đi",
+    "đó",
+    "được",
+    "em",
+    "gì",
+    "giờ",
+    "giúp",
+    "hả",
+    "hay",
+    "hỏi",
+    "khi",
+    "không",
+    "kia",
+    "ko",
+    "k",
+    "là",
+    "lại",
+    "làm",
+    "lên",
+    "mà",
+    "mấy",
+    "mình",
+    "một",
+    "nào",
+    "này",
+    "nếu",
+    "nghe",
+    "nhé",
+    "nhỉ",
+    "nhiêu",
+    "nhiu",
+    "như",
+    "những",
+    "nó",
+    "ở",
+    "ơi",
+    "phải",
+    "ra",
+    "rằng",
+    "rồi",
+    "sao",
+    "sẽ",
+    "ta",
+    "tại",
+    "thế",
+    "thì",
+    "thôi",
+    "tôi",
+    "từ",
+    "trong",
+    "trên",
+    "và",
+    "vào",
+    "vậy",
+    "về",
+    "vì",
+    "với",
+    "xin",
+    "ừ",
+    "ok",
+    "tụi",
+    "bác",
+    "chú",
+    "cháu",
+}
+# Typed without marks a syllable is ambiguous (so = số/sở, qua = quả): only these are safely void.
+BARE_STOPWORDS = {fold(w) for w in STOPWORDS} - {
+    "so",
+    "qua",
+    "sang",
+    "hoi",
+    "chi",
+    "tai",
+    "can",
+    "dang",
+    "day",
+    "thoi",
+    "noi",
+    "nhu",
+    "cung",
+    "de",
+    "bi",
+    "nha",
+    "ban",
+    "toi",
+    "tu",
+    "den",
+    "do",
+    "the",
+}
+# Words that sit in nearly every passage of this corpus: they carry no signal of their own.
+DOMAIN_WORDS = {"nghi", "quyet", "57", "nq", "tw", "ke", "hoach", "van", "ban"}
+
+_ASKING_AFTER_BAO = {"nhieu", "nhiu", "gio", "lau"}
+_LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_NUMBER_RE = re.compile(r"^\d+$")
+
+
+def content_words(text: str) -> list[str]:
+    """Folded syllables that carry meaning, in order, without repeats."""
+    seen: dict[str, None] = {}
+    words = syllables(_LETTER_DIGIT_RE.sub(" ", text))  # "NQ57" is "NQ 57"
+    for i, w in enumerate(words):
+        f = fold(w)
+        stop = w in STOPWORDS if f != w else f in BARE_STOPWORDS
+        # "bao" asks (bao nhiêu, bao giờ, bao lâu); elsewhere it is báo/bảo.
+        stop = stop or (
+            f == "bao"
+            and i + 1 < len(words)
+            and fold(words[i + 1]) in _ASKING_AFTER_BAO
+        )
+        if not stop and f not in DOMAIN_WORDS and (len(f) > 1 or _NUMBER_RE.match(f)):
+            seen.setdefault(f)
+    return list(seen)
+
+
+def folded_words(text: str) -> set[str]:
+    return {fold(w) for w in syllables(text)}
+
+
+class Vocabulary:
+    """Document frequencies over passages, so rare question words weigh more than common ones."""
+
+    def __init__(self, passages: list[Passage]):
+        self.n = max(len(passages), 1)
+        self.df: dict[str, int] = {}
+        self.initials: set[str] = (
+            set()
+        )  # "khcn" from "khoa học công nghệ": acronyms the text spells out
+        for p in passages:
+            for w in folded_words(p.text):
+                self.df[w] = self.df.get(w, 0) + 1
+            seq = [fold(w) for w in syllables(p.text)]
+            for n in range(2, 6):
+                self.initials.update(
+                    "".join(w[0] for w in seq[i : i + n])
+                    for i in range(len(seq) - n + 1)
+                )
+
+    def idf(self, word: str) -> float:
+        # An unseen word (a typo, slang, or a topic the corpus lacks) weighs like the rarest seen one.
+        return math.log(1 + self.n / max(self.df.get(word, 0), 1))
+
+    def known(self, word: str) -> bool:
+        return word in self.df
+
+    def coverage(self, words: list[str], text: str) -> float:
+        """Share of the question's weight found in the text: 0 (nothing) to 1 (every word)."""
+        if not words:
+            return 0.0
+        present = folded_words(text)
+        total = sum(self.idf(w) for w in words)
+        return sum(self.idf(w) for w in words if w in present) / total
+
+    def near(self, word: str) -> bool:
+        """A known word one edit away (a typo: "giag" for "giang")."""
+        return any(abs(len(k) - len(word)) <= 1 and _one_edit(word, k) for k in self.df)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]

@@ -1,0 +1,137 @@
+"""The answerer on the real seed corpus: quotes, declines, localities, follow-ups, curated answers."""
+from __future__ import annotations
+
+import pytest
+
+from bot.curated import CuratedAnswers
+from hoidap.config import Settings
+from hoidap.text import collapse_ws
+from hoidap.wiring import open_hoidap
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return open_hoidap(Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="none"))
+
+
+def ask(app, question, session_id=""):
+    return app.answerer.ask(question, session_id=session_id)
+
+
+def first_quote(answer) -> str:
+    return collapse_ws(answer.citations[0].quote)
+
+
+@pytest.mark.parametrize("question, doc_id, expected", [
+    ("dong nai cac so nganh phai bao cao ket qua thuc hien truoc ngay nao", "dongnai-ubnd-kh45",
+     "trước ngày 15 tháng 6 và trước ngày 15 tháng 12"),
+    ("Xã Nam Cường muốn bao nhiêu người dân nắm được thông tin về khoa học, công nghệ vào năm 2027?",
+     "namcuong-ubnd-qd1169", "Ít nhất 30% người dân"),
+    ("Sở Tư pháp An Giang có dùng chatbot hay trí tuệ nhân tạo để trả lời câu hỏi của người dân không?",
+     "angiang-stp-qd1169", "hệ thống tương tác tự động (chatbot)"),
+])
+def test_answers_quote_the_matching_passage(app, question, doc_id, expected):
+    answer = ask(app, question)
+    assert answer.status == "answered"
+    c = answer.citations[0]
+    assert (c.doc_id, c.role) == (doc_id, "main")
+    assert expected in first_quote(answer)
+    assert c.url.endswith(f"/documents/{doc_id}#p-{c.url.rsplit('#p-', 1)[1]}")
+    passage = app.store.passage(f"{doc_id}:{c.url.rsplit('#p-', 1)[1]}")
+    # Every piece of the trimmed quote is verbatim from the cited passage.
+    assert all(collapse_ws(piece) in collapse_ws(passage.text) for piece in c.quote.split(" … "))
+    assert c.highlights and all(c.quote[a:b].strip() for a, b in c.highlights)
+    assert c.section and c.issuer
+
+
+@pytest.mark.parametrize("question", [
+    "tỷ số trận Việt Nam - Thái Lan tối qua bao nhiêu vậy",
+    "gia vang sjc hom nay bao nhieu 1 luong",
+    "mai ở Long Xuyên có mưa không ad, tính đi chợ sớm",
+    "Hàng xóm xây tường lấn sang đất nhà em gần 1 mét, em muốn kiện thì Sở Tư pháp giải quyết giúp được không ạ?",
+    "Luật Đất đai 2024 quy định hạn mức giao đất nông nghiệp bao nhiêu héc ta?",
+    "Nghị quyết 57 đặt mục tiêu chi cho nghiên cứu phát triển bao nhiêu phần trăm GDP?",
+])
+def test_declines_what_the_corpus_does_not_cover(app, question):
+    answer = ask(app, question)
+    assert answer.status in {"out_of_scope", "not_found"}
+    assert not answer.citations
+    assert "Xin lỗi" in answer.text
+
+
+def test_localities_differ_and_none_is_named(app):
+    answer = ask(app, "mục tiêu đến năm 2030 là bao nhiêu phần trăm người dân được tiếp cận thông tin về khoa học công nghệ?")
+    assert answer.status in {"answered", "clarify"}
+    if answer.status == "answered":
+        localities = [c.locality for c in answer.citations if c.role == "main"]
+        assert len(localities) == len(set(localities)) >= 2
+        quotes = " ".join(collapse_ws(c.quote) for c in answer.citations)
+        assert "Ít nhất 80% người dân" in quotes and "Ít nhất 70% người dân" in quotes
+    assert any("Nam Cường" in s for s in answer.suggestions)
+
+
+def test_named_locality_filters(app):
+    answer = ask(app, "xa nam cuong muc tieu den nam 2030 bao nhieu phan tram nguoi dan tiep can thong tin")
+    assert answer.status == "answered"
+    assert {c.doc_id for c in answer.citations} == {"namcuong-ubnd-qd1169"}
+    assert "Ít nhất 70% người dân tiếp cận" in first_quote(answer)
+
+
+def test_follow_up_reuses_the_question_in_another_locality(app):
+    ask(app, "Xã Nam Cường phải báo cáo kết quả thực hiện trước ngày nào?", session_id="s-follow")
+    answer = ask(app, "còn Đồng Nai thì sao?", session_id="s-follow")
+    assert answer.status == "answered"
+    assert answer.citations[0].doc_id == "dongnai-ubnd-kh45"
+    assert "trước ngày 15 tháng 6" in first_quote(answer)
+    # Another session has no such context.
+    assert ask(app, "còn Đồng Nai thì sao?", session_id="s-other").status != "answered" or \
+        "trước ngày 15 tháng 6" not in first_quote(ask(app, "còn Đồng Nai thì sao?", session_id="s-other"))
+
+
+@pytest.mark.parametrize("message, phrase", [
+    ("xin chao", "Xin chào"), ("Xin chào!", "Xin chào"), ("cam on", "Không có gì"),
+    ("bạn là ai", "trợ lý"), ("danh sách văn bản", "45/KH-UBND"), ("gợi ý câu hỏi", "câu hỏi"), ("/start", "Xin chào"),
+])
+def test_small_talk(app, message, phrase):
+    answer = ask(app, message)
+    assert answer.status == "smalltalk"
+    assert phrase in answer.text
+
+
+def test_greeting_before_a_question_is_answered(app):
+    answer = ask(app, "Xin chào, Sở Tư pháp Hà Tĩnh tuyên truyền cho công chức vào những dịp nào?")
+    assert answer.status == "answered"
+    assert "giao ban tuần, chào cờ đầu tháng" in first_quote(answer)
+
+
+def test_curated_answer_wins_and_can_be_removed(app):
+    curated = CuratedAnswers(app.settings.db_path)
+    question = "Sở Tư pháp An Giang có tổ chức cuộc thi tìm hiểu Nghị quyết 57 không?"
+    entry = curated.add(question, "Có, theo kế hoạch của Sở.", doc_id="angiang-stp-qd1169",
+                        quote="Sử dụng trí tuệ nhân tạo (AI)")
+    assert entry in curated.list()
+    answer = ask(app, "so tu phap an giang co to chuc cuoc thi tim hieu nghi quyet 57 khong")
+    assert answer.status == "answered" and answer.text == "Có, theo kế hoạch của Sở."
+    assert answer.citations[0].doc_id == "angiang-stp-qd1169" and "#p-" in answer.citations[0].url
+    assert curated.remove(entry.id) and entry not in curated.list()
+    assert ask(app, question).text != "Có, theo kế hoạch của Sở."
+    with pytest.raises(ValueError):
+        curated.add("Câu hỏi?", "Trả lời không có nguồn.")
+
+
+def test_vague_question_asks_which_locality_then_answers_there(app):
+    answer = ask(app, "kinh phí?", session_id="s-vague")
+    assert answer.status == "clarify" and not answer.citations
+    assert "Ở Đồng Nai" in answer.suggestions
+    answer = ask(app, "Ở Đồng Nai", session_id="s-vague")
+    assert answer.status == "answered"
+    assert answer.citations[0].doc_id == "dongnai-ubnd-kh45" and "Kinh phí" in answer.citations[0].quote
+
+
+def test_real_answer_renders_for_every_channel(app):
+    from bot.render import to_html, to_telegram_html, to_text
+
+    answer = ask(app, "Sở Tư pháp Hà Tĩnh tuyên truyền Nghị quyết 57 bằng những hình thức nào?")
+    assert "<mark>" in to_html(answer)
+    assert all(len(m) <= 4096 for m in to_telegram_html(answer))
+    assert answer.citations[0].url in to_text(answer)
