@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from hoidap.config import get_settings
 from hoidap.wiring import open_hoidap
 
 
@@ -84,13 +85,13 @@ def cmd_serve(args) -> int:
 
 
 def cmd_telegram(args) -> int:
-    app = open_hoidap()
-    if not app.settings.telegram_token:
+    settings = get_settings()
+    if not settings.telegram_token:
         print("Chưa có token bot. Đặt HOIDAP_TELEGRAM_TOKEN (xem docs/channels.md).", file=sys.stderr)
         return 2
     from channels.telegram import run_polling
 
-    run_polling(app)
+    run_polling(open_hoidap(settings))
     return 0
 
 

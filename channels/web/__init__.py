@@ -1,0 +1,1 @@
+"""Web channel: public API, chat page, embeddable widget and staff admin."""

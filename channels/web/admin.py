@@ -1,0 +1,186 @@
+"""Staff admin: token login, upload and remove documents.
+
+Disabled (404) while settings.admin_token is empty. A browser logs in once and
+gets an HttpOnly, SameSite=Strict cookie (so other sites cannot post forms with
+it); scripts send `Authorization: Bearer <token>`.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import UploadFile
+
+from channels.web.deps import HoidapDep, templates
+from channels.web.ratelimit import rate_limited
+from hoidap.wiring import Hoidap
+from ingest.loaders import SUPPORTED, LoadError
+from ingest.pipeline import ingest_file
+
+COOKIE = "hoidap_admin"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+METADATA_FIELDS = {  # form field → Document field, shown with these labels
+    "title": "Trích yếu",
+    "doc_type": "Loại văn bản",
+    "number": "Số hiệu",
+    "date_iso": "Ngày ban hành",
+    "issuer": "Cơ quan ban hành",
+    "locality": "Địa phương",
+    "source_url": "Nguồn (URL)",
+}
+
+
+def _cookie_value(token: str) -> str:
+    return hashlib.sha256(f"hoidap-admin:{token}".encode()).hexdigest()
+
+
+def is_admin(request: Request) -> bool:
+    token = request.app.state.hoidap.settings.admin_token
+    if not token:
+        return False
+    bearer = request.headers.get("authorization", "")
+    if bearer.lower().startswith("bearer ") and hmac.compare_digest(bearer[7:].strip(), token):
+        return True
+    return hmac.compare_digest(request.cookies.get(COOKIE, ""), _cookie_value(token))
+
+
+def admin_enabled(request: Request) -> None:
+    if not request.app.state.hoidap.settings.admin_token:
+        raise HTTPException(404, "Không tìm thấy.")
+
+
+def require_admin(request: Request) -> None:
+    admin_enabled(request)
+    if not is_admin(request):
+        if "text/html" in request.headers.get("accept", "") and request.method == "GET":
+            raise HTTPException(303, headers={"Location": "/admin/login"})
+        raise HTTPException(401, "Cần đăng nhập quản trị.", headers={"WWW-Authenticate": "Bearer"})
+
+
+public = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(admin_enabled)])
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
+
+
+@public.get("/login", response_class=HTMLResponse)
+def login_form(request: Request):
+    return templates.TemplateResponse(request, "admin_login.html", {"error": ""})
+
+
+@public.post("/login", response_class=HTMLResponse, dependencies=[Depends(rate_limited)])
+async def login(request: Request):
+    form = await request.form(max_files=0, max_fields=5)
+    token = request.app.state.hoidap.settings.admin_token
+    if not hmac.compare_digest(str(form.get("token", "")), token):
+        return templates.TemplateResponse(request, "admin_login.html",
+                                          {"error": "Mã quản trị không đúng."}, status_code=401)
+    response = RedirectResponse("/admin", status_code=303)
+    response.set_cookie(COOKIE, _cookie_value(token), httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/admin", max_age=8 * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout():
+    response = RedirectResponse("/admin/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/admin")
+    return response
+
+
+def _home(request: Request, hoidap: Hoidap, result: dict | None = None, status_code: int = 200):
+    docs = [(d, len(hoidap.store.passages(d.id))) for d in hoidap.store.documents()]
+    return templates.TemplateResponse(request, "admin_home.html", {
+        "docs": docs, "fields": METADATA_FIELDS, "result": result,
+        "accept": ",".join(sorted(SUPPORTED)), "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }, status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, hoidap: HoidapDep):
+    return _home(request, hoidap)
+
+
+def safe_filename(raw: str) -> str:
+    """The last path component only, reduced to harmless characters: no ../ or absolute paths."""
+    name = Path(raw.replace("\\", "/")).name
+    name = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")
+    stem, suffix = Path(name).stem.strip(" ._"), Path(name).suffix.lower()
+    return f"{stem or 'van-ban'}{suffix}"
+
+
+def _overrides(form) -> dict:
+    values = {key: str(form.get(key, "")).strip() for key in METADATA_FIELDS}
+    if values["source_url"] and not re.match(r"https?://", values["source_url"]):
+        raise ValueError("Nguồn (URL) phải bắt đầu bằng http:// hoặc https://")
+    if values["date_iso"]:
+        day = date.fromisoformat(values["date_iso"])
+        values["date"] = f"ngày {day.day} tháng {day.month} năm {day.year}"
+    return {key: value for key, value in values.items() if value}
+
+
+def _ingest_upload(hoidap: Hoidap, name: str, data: bytes, overrides: dict) -> dict:
+    uploads = hoidap.settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    path = uploads / name
+    path.write_bytes(data)
+    try:
+        doc_id, outcome = ingest_file(hoidap.store, hoidap.settings.files_dir, path, overrides, force=True)
+    except (LoadError, ValueError, OSError) as exc:
+        path.unlink(missing_ok=True)
+        return {"error": f"Không nạp được {name}: {exc}"}
+    hoidap.retriever.refresh()
+    passages = len(hoidap.store.passages(doc_id))
+    verb = "Đã thêm" if outcome == "added" else "Đã cập nhật"
+    return {"ok": f"{verb} văn bản {doc_id} ({passages} đoạn).", "doc_id": doc_id}
+
+
+@router.post("/documents", response_class=HTMLResponse)
+async def upload(request: Request, hoidap: HoidapDep):
+    too_big = {"error": f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)."}
+    # Refuse before parsing, so a huge body is never spooled to disk.
+    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
+        return _home(request, hoidap, too_big, 413)
+    form = await request.form(max_files=1, max_fields=len(METADATA_FIELDS) + 2)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _home(request, hoidap, {"error": "Vui lòng chọn một tệp."}, 400)
+    name = safe_filename(upload.filename)
+    if Path(name).suffix not in SUPPORTED:
+        allowed = ", ".join(sorted(s.lstrip(".").upper() for s in SUPPORTED))
+        return _home(request, hoidap, {"error": f"Định dạng không hỗ trợ. Chỉ nhận: {allowed}."}, 415)
+    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return _home(request, hoidap, too_big, 413)
+    try:
+        overrides = _overrides(form)
+    except ValueError as exc:
+        return _home(request, hoidap, {"error": str(exc)}, 400)
+    result = await run_in_threadpool(_ingest_upload, hoidap, name, data, overrides)
+    return _home(request, hoidap, result, 400 if "error" in result else 200)
+
+
+@router.get("/documents/{doc_id}/delete", response_class=HTMLResponse)
+def confirm_remove(request: Request, doc_id: str, hoidap: HoidapDep):
+    doc = hoidap.store.document(doc_id)
+    if doc is None:
+        raise HTTPException(404, "Không tìm thấy văn bản.")
+    return templates.TemplateResponse(request, "admin_confirm_remove.html", {"doc": doc})
+
+
+@router.post("/documents/{doc_id}/delete", response_class=HTMLResponse)
+def remove(request: Request, doc_id: str, hoidap: HoidapDep):
+    doc = hoidap.store.document(doc_id)
+    if doc is None or not hoidap.store.remove_document(doc_id):
+        return _home(request, hoidap, {"error": f"Không có văn bản {doc_id}."}, 404)
+    hoidap.retriever.refresh()
+    (hoidap.settings.files_dir / f"{doc.id}{Path(doc.file_name).suffix.lower()}").unlink(missing_ok=True)
+    uploads = (hoidap.settings.data_dir / "uploads").resolve()
+    source = Path(doc.source_path).resolve()
+    if source.is_relative_to(uploads):  # only files staff uploaded here; never the bundled corpus
+        source.unlink(missing_ok=True)
+    return _home(request, hoidap, {"ok": f"Đã xóa văn bản {doc_id}."})

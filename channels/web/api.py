@@ -1,0 +1,75 @@
+"""Public JSON API: ask, feedback, list documents, health."""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
+
+from bot.render import source_line
+from channels.web.deps import HoidapDep, LogDep
+from channels.web.ratelimit import rate_limited
+
+MAX_QUESTION_CHARS = 1000
+# Control characters (binary junk) are dropped; newlines and tabs become spaces.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+router = APIRouter(prefix="/api", tags=["Hỏi đáp"], dependencies=[Depends(rate_limited)])
+health = APIRouter(tags=["Hệ thống"])
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự")
+    session_id: str = Field("", max_length=100, description="Mã phiên ngẫu nhiên do trình duyệt tạo")
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(max_length=64)
+    rating: Literal[1, -1] = Field(description="1: hữu ích, -1: không hữu ích")
+    comment: str = Field("", max_length=1000)
+
+
+def clean_question(raw: str) -> str:
+    text = " ".join(_CONTROL_RE.sub("", raw).split())
+    if not text:
+        raise HTTPException(400, "Vui lòng nhập câu hỏi.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise HTTPException(422, f"Câu hỏi quá dài, vui lòng rút gọn dưới {MAX_QUESTION_CHARS} ký tự.")
+    return text
+
+
+@router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn")
+def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
+    question = clean_question(body.question)
+    answer = hoidap.answerer.ask(question, session_id=body.session_id, channel="web")
+    answer_id = log.record(question, answer, body.session_id, "web")
+    result = answer.to_dict()
+    for data, citation in zip(result["citations"], answer.citations):
+        data["source"] = source_line(citation)  # the same source line every channel shows
+    return {"answer_id": answer_id, **result}
+
+
+@router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)")
+def feedback(body: FeedbackRequest, log: LogDep) -> dict:
+    if not log.add_feedback(body.answer_id, body.rating, body.comment.strip()):
+        raise HTTPException(404, "Không tìm thấy câu trả lời này (có thể đã quá hạn lưu trữ).")
+    return {"ok": True}
+
+
+@router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời")
+def documents(hoidap: HoidapDep) -> list[dict]:
+    base = hoidap.settings.public_url
+    return [
+        {
+            "id": d.id, "title": d.title, "doc_type": d.doc_type, "number": d.number, "date": d.date,
+            "date_iso": d.date_iso, "issuer": d.issuer, "locality": d.locality, "source_url": d.source_url,
+            "url": f"{base}/documents/{d.id}",
+        }
+        for d in hoidap.store.documents()
+    ]
+
+
+@health.get("/healthz", summary="Kiểm tra dịch vụ")
+def healthz(hoidap: HoidapDep) -> dict:
+    return {"status": "ok", "documents": len(hoidap.store.documents())}

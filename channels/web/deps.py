@@ -1,0 +1,25 @@
+"""Shared objects of the running app, as FastAPI dependencies."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from channels.web.logs import ConversationLog
+from hoidap.wiring import Hoidap
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")  # autoescapes .html
+
+
+def get_hoidap(request: Request) -> Hoidap:
+    return request.app.state.hoidap
+
+
+def get_log(request: Request) -> ConversationLog:
+    return request.app.state.log
+
+
+HoidapDep = Annotated[Hoidap, Depends(get_hoidap)]
+LogDep = Annotated[ConversationLog, Depends(get_log)]

@@ -1,0 +1,123 @@
+"""Conversation log and feedback, in the same SQLite file as the documents.
+
+Personal data is minimised before anything is written: phone, CCCD/CMND and
+e-mail are masked, session ids are hashed, no address is stored, and rows older
+than the retention period are deleted.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hoidap.models import Answer
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    session TEXT NOT NULL,
+    question TEXT NOT NULL,
+    status TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    cited TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created_at);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    answer_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    comment TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_answer ON feedback(answer_id);
+"""
+
+_MASKS = [
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[số CCCD]"),
+    (re.compile(r"(?<![\d\w])(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)"), "[số điện thoại]"),
+    (re.compile(r"(?<!\d)\d{9,}(?!\d)"), "[số]"),  # CMND, bank accounts and other long numbers
+]
+PURGE_EVERY_S = 3600
+
+
+def mask_pii(text: str) -> str:
+    for pattern, replacement in _MASKS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ConversationLog:
+    def __init__(self, db_path: Path, retention_days: int):
+        self.retention_days = retention_days
+        self._lock = threading.Lock()
+        self.db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys=ON")
+        with self._lock, self.db:
+            self.db.executescript(SCHEMA)
+        self._last_purge = 0.0
+        self.purge()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def record(self, question: str, answer: Answer, session_id: str, channel: str) -> str:
+        """Store one question and its answer; returns the answer id used for feedback."""
+        answer_id = uuid.uuid4().hex
+        session = hashlib.sha256(session_id.encode()).hexdigest()[:12] if session_id else ""
+        cited = [{"doc_id": c.doc_id, "section": c.section} for c in answer.citations]
+        with self._lock, self.db:
+            self.db.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (answer_id, _now(), channel, session, mask_pii(question), answer.status,
+                 mask_pii(answer.text), json.dumps(cited, ensure_ascii=False)),
+            )
+        if time.monotonic() - self._last_purge > PURGE_EVERY_S:
+            self.purge()
+        return answer_id
+
+    def add_feedback(self, answer_id: str, rating: int, comment: str) -> bool:
+        with self._lock, self.db:
+            if not self.db.execute("SELECT 1 FROM conversations WHERE id = ?", (answer_id,)).fetchone():
+                return False
+            self.db.execute(
+                "INSERT INTO feedback (answer_id, created_at, rating, comment) VALUES (?, ?, ?, ?)",
+                (answer_id, _now(), rating, mask_pii(comment)),
+            )
+        return True
+
+    def purge(self) -> int:
+        """Delete conversations (and their feedback) older than the retention period."""
+        cutoff = (datetime.now(UTC) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+        with self._lock, self.db:
+            deleted = self.db.execute("DELETE FROM conversations WHERE created_at < ?", (cutoff,)).rowcount
+        self._last_purge = time.monotonic()
+        return deleted
+
+    def conversations(self, start: str, end: str) -> list[sqlite3.Row]:
+        """Rows with start <= date < end (ISO dates, UTC), oldest first."""
+        return self.db.execute(
+            "SELECT * FROM conversations WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
+            (start, end),
+        ).fetchall()
+
+    def feedback(self, start: str, end: str) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT f.created_at, f.rating, f.comment, c.question, c.status FROM feedback f "
+            "JOIN conversations c ON c.id = f.answer_id "
+            "WHERE f.created_at >= ? AND f.created_at < ? ORDER BY f.created_at",
+            (start, end),
+        ).fetchall()

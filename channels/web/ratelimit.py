@@ -1,0 +1,54 @@
+"""Per-client sliding-window rate limit, in memory only.
+
+Clients are keyed by a salted hash of their address; the salt lives only in this
+process, so nothing stored or logged can be traced back to an IP.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import deque
+
+from fastapi import HTTPException, Request
+
+WINDOW_S = 60.0
+
+
+class RateLimiter:
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self._salt = secrets.token_bytes(16)
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._last_sweep = time.monotonic()
+
+    def key(self, request: Request) -> str:
+        address = request.client.host if request.client else "unknown"
+        return hashlib.sha256(self._salt + address.encode()).hexdigest()[:16]
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last_sweep > WINDOW_S:  # forget idle clients so memory stays bounded
+                self._hits = {k: q for k, q in self._hits.items() if q and now - q[-1] < WINDOW_S}
+                self._last_sweep = now
+            hits = self._hits.setdefault(key, deque())
+            while hits and now - hits[0] >= WINDOW_S:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                return False
+            hits.append(now)
+            return True
+
+
+def rate_limited(request: Request) -> None:
+    """FastAPI dependency for public endpoints."""
+    limiter: RateLimiter = request.app.state.limiter
+    if limiter.per_minute > 0 and not limiter.allow(limiter.key(request)):
+        raise HTTPException(
+            status_code=429,
+            detail="Bạn gửi câu hỏi quá nhanh. Vui lòng chờ một phút rồi thử lại.",
+            headers={"Retry-After": "60"},
+        )

@@ -1,0 +1,51 @@
+"""Run an ASGI app on a free 127.0.0.1 port in a background thread, so tests speak real HTTP."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+
+import uvicorn
+
+
+@contextmanager
+def serve(app):
+    """Yield the base URL of `app` running under uvicorn (lifespan included)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    wait_until(lambda: server.started or not thread.is_alive())
+    assert server.started, "test server did not start"
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def wait_until(predicate, timeout: float = 10.0):
+    """Poll `predicate` until it returns something truthy; that value, or None at the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.02)
+    return None
+
+
+def settled(read, quiet: float = 0.4, timeout: float = 10.0) -> list:
+    """Wait until `read()` is non-empty and has stopped growing (every part of a reply has arrived)."""
+    deadline = time.monotonic() + timeout
+    last, since = read(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = read()
+        if len(now) != len(last):
+            last, since = now, time.monotonic()
+        elif last and time.monotonic() - since >= quiet:
+            break
+    return last

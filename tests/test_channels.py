@@ -1,0 +1,232 @@
+"""Zalo OA and Messenger webhooks over real HTTP, with fake send APIs, and the shared channel machinery."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from channels.base import Recent, split_text
+from channels.webhooks import routers
+from fakes import corpus_hoidap, with_settings
+from fakes.server import serve, settled, wait_until
+from fakes.upstream import FakeUpstream
+
+QUESTION = "Mục tiêu đến năm 2030 là gì?"
+ZALO_SECRET = "oa-secret-key"
+ZALO_APP_ID = "4321"
+FB_SECRET = "fb-app-secret"
+
+
+@pytest.fixture(scope="module")
+def hoidap(tmp_path_factory):
+    return corpus_hoidap(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def zalo_api():
+    fake = FakeUpstream(reply={"error": 0, "message": "Success"})
+    with serve(fake.app) as url:
+        fake.url = url
+        yield fake
+        fake.hanging = False
+
+
+@pytest.fixture(scope="module")
+def fb_api():
+    fake = FakeUpstream(reply={"recipient_id": "x", "message_id": "m"})
+    with serve(fake.app) as url:
+        fake.url = url
+        yield fake
+        fake.hanging = False
+
+
+@pytest.fixture(scope="module")
+def webhooks(hoidap, zalo_api, fb_api):
+    configured = with_settings(
+        hoidap,
+        zalo_oa_token="zalo-token", zalo_app_secret=ZALO_SECRET, zalo_api_url=zalo_api.url + "/v3.0/oa/message/cs",
+        messenger_page_token="page-token", messenger_app_secret=FB_SECRET, messenger_verify_token="verify-me",
+        messenger_api_url=fb_api.url + "/v21.0/me/messages",
+    )
+    app = FastAPI()
+    for router in routers(configured):
+        app.include_router(router)
+    with serve(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield client
+
+
+# -- Zalo
+
+def zalo_event(user: str, msg_id: str, text: str = QUESTION, sent_at: float | None = None,
+               event: str = "user_send_text") -> bytes:
+    stamp = str(int((sent_at or time.time()) * 1000))
+    return json.dumps({
+        "app_id": ZALO_APP_ID, "user_id_by_app": "u" + user, "event_name": event, "timestamp": stamp,
+        "sender": {"id": user}, "recipient": {"id": "oa-1"}, "message": {"text": text, "msg_id": msg_id},
+    }, ensure_ascii=False).encode()
+
+
+def zalo_signature(body: bytes, secret: str = ZALO_SECRET) -> str:
+    payload = json.loads(body)
+    data = payload["app_id"].encode() + body + payload["timestamp"].encode() + secret.encode()
+    return "mac=" + hashlib.sha256(data).hexdigest()
+
+
+def post_zalo(client, body: bytes, signature: str | None = "valid"):
+    headers = {"Content-Type": "application/json"}
+    if signature:
+        headers["X-ZEvent-Signature"] = zalo_signature(body) if signature == "valid" else signature
+    return client.post("/webhooks/zalo", content=body, headers=headers)
+
+
+def test_zalo_answers_a_signed_text_message_through_the_oa_api(webhooks, zalo_api):
+    assert post_zalo(webhooks, zalo_event("z1", "m1")).status_code == 200
+    sent = settled(lambda: zalo_api.to("z1"))
+    assert sent, "the OA message API got no reply"
+    request = sent[0]
+    assert request["path"] == "/v3.0/oa/message/cs"
+    assert request["headers"]["access_token"] == "zalo-token"
+    text = request["json"]["message"]["text"]
+    assert "“" in text and "https://hoidap.example.gov.vn/documents/" in text  # quoted and cited
+    assert all(len(r["json"]["message"]["text"]) <= 2000 for r in sent)
+
+
+def test_zalo_rejects_forged_missing_and_malformed_signatures(webhooks, zalo_api, caplog):
+    body = zalo_event("z2", "m2")
+    assert post_zalo(webhooks, body, signature=zalo_signature(body, secret="guessed")).status_code == 403
+    assert post_zalo(webhooks, body, signature=None).status_code == 401
+    tampered = body.replace("Mục tiêu".encode(), b"Muc tieu")
+    assert post_zalo(webhooks, tampered, signature=zalo_signature(body)).status_code == 403
+    assert post_zalo(webhooks, b"{not json", signature="mac=00").status_code == 400
+    assert post_zalo(webhooks, b'{"event_name": "user_send_text"}', signature="mac=00").status_code == 400
+    time.sleep(0.3)
+    assert not zalo_api.to("z2")
+    assert "bad signature" in caplog.text and "malformed" in caplog.text
+
+
+def test_zalo_replayed_message_is_answered_once(webhooks, zalo_api):
+    body = zalo_event("z3", "m3")
+    assert post_zalo(webhooks, body).status_code == 200
+    count = len(settled(lambda: zalo_api.to("z3")))
+    assert count
+    assert post_zalo(webhooks, body).status_code == 200
+    time.sleep(0.5)
+    assert len(zalo_api.to("z3")) == count
+
+
+def test_zalo_skips_users_outside_the_48h_window(webhooks, zalo_api, caplog):
+    caplog.set_level(logging.INFO, logger="hoidap.channels")
+    old = zalo_event("z4", "m4", sent_at=time.time() - 49 * 3600)
+    assert post_zalo(webhooks, old).status_code == 200
+    assert wait_until(lambda: "outside the 48h reply window" in caplog.text)
+    assert not zalo_api.to("z4")
+
+
+def test_zalo_ignores_events_that_are_not_text(webhooks, zalo_api):
+    assert post_zalo(webhooks, zalo_event("z5", "m5", event="user_send_sticker")).status_code == 200
+    time.sleep(0.3)
+    assert not zalo_api.to("z5")
+
+
+def test_zalo_a_hanging_send_does_not_block_other_users(webhooks, zalo_api):
+    zalo_api.hang_users.add("slow")
+    assert post_zalo(webhooks, zalo_event("slow", "m6")).status_code == 200
+    assert post_zalo(webhooks, zalo_event("z7", "m7")).status_code == 200
+    assert wait_until(lambda: zalo_api.to("z7")), "a hanging user blocked another user"
+    assert not zalo_api.to("slow")
+    zalo_api.hanging = False  # upstream recovers: the slow user is answered too
+    assert wait_until(lambda: zalo_api.to("slow"))
+
+
+def test_zalo_api_errors_are_logged_and_do_not_stop_other_users(webhooks, zalo_api, caplog):
+    zalo_api.errors["bad-token"] = (200, {"error": -216, "message": "Access token is invalid"})  # Zalo's way
+    zalo_api.errors["down"] = (502, {})
+    for user, msg_id in [("bad-token", "m8"), ("down", "m9"), ("z10", "m10")]:
+        assert post_zalo(webhooks, zalo_event(user, msg_id)).status_code == 200
+    assert wait_until(lambda: zalo_api.to("z10"))
+    assert wait_until(lambda: "Zalo API error -216" in caplog.text and "502 Bad Gateway" in caplog.text)
+    assert len(zalo_api.to("bad-token")) == 1 and len(zalo_api.to("down")) == 1  # stopped at the first failure
+
+
+# -- Messenger
+
+def fb_event(psid: str, mid: str, text: str = QUESTION, echo: bool = False) -> bytes:
+    message = {"mid": mid, "text": text, **({"is_echo": True} if echo else {})}
+    return json.dumps({"object": "page", "entry": [{"id": "page-1", "time": int(time.time() * 1000), "messaging": [
+        {"sender": {"id": psid}, "recipient": {"id": "page-1"}, "timestamp": int(time.time() * 1000),
+         "message": message}]}]}, ensure_ascii=False).encode()
+
+
+def fb_signature(body: bytes, secret: str = FB_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post_fb(client, body: bytes, signature: str | None = "valid"):
+    headers = {"Content-Type": "application/json"}
+    if signature:
+        headers["X-Hub-Signature-256"] = fb_signature(body) if signature == "valid" else signature
+    return client.post("/webhooks/messenger", content=body, headers=headers)
+
+
+def test_messenger_subscription_check(webhooks):
+    ok = webhooks.get("/webhooks/messenger", params={
+        "hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+    assert ok.status_code == 200 and ok.text == "1158201444"
+    bad = webhooks.get("/webhooks/messenger", params={
+        "hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"})
+    assert bad.status_code == 403
+
+
+def test_messenger_answers_through_the_send_api_in_parts_of_2000(webhooks, fb_api):
+    assert post_fb(webhooks, fb_event("p1", "mid.1")).status_code == 200
+    sent = settled(lambda: fb_api.to("p1"))
+    assert sent
+    request = sent[0]
+    assert request["path"] == "/v21.0/me/messages"
+    assert request["params"] == {"access_token": "page-token"}
+    assert request["json"]["messaging_type"] == "RESPONSE"
+    parts = [r["json"]["message"]["text"] for r in sent]
+    assert "https://hoidap.example.gov.vn/documents/" in "".join(parts) and all(len(p) <= 2000 for p in parts)
+
+
+def test_messenger_rejects_forged_signatures_and_ignores_echoes_and_replays(webhooks, fb_api):
+    body = fb_event("p2", "mid.2")
+    assert post_fb(webhooks, body, signature=fb_signature(body, secret="guessed")).status_code == 403
+    assert post_fb(webhooks, body, signature=None).status_code == 401
+    wrong_object = json.dumps({"object": "user", "entry": []}).encode()
+    assert post_fb(webhooks, wrong_object).status_code == 400
+    assert post_fb(webhooks, fb_event("p3", "mid.3", echo=True)).status_code == 200
+    assert post_fb(webhooks, fb_event("p4", "mid.4")).status_code == 200
+    count = len(settled(lambda: fb_api.to("p4")))
+    assert post_fb(webhooks, fb_event("p4", "mid.4")).status_code == 200  # same mid: a replay
+    time.sleep(0.5)
+    assert not fb_api.to("p2") and not fb_api.to("p3") and len(fb_api.to("p4")) == count
+
+
+# -- shared machinery
+
+def test_split_text_keeps_parts_within_the_limit_and_loses_nothing():
+    text = "\n\n".join(f"Đoạn {i}: " + "chuyển đổi số " * (i * 7) for i in range(30))
+    parts = split_text(text, 300)
+    assert all(0 < len(p) <= 300 for p in parts)
+    assert " ".join(" ".join(parts).split()) == " ".join(text.split())
+    assert split_text("x" * 650, 300) == ["x" * 300, "x" * 300, "x" * 50]
+    assert split_text("ngắn", 300) == ["ngắn"]
+
+
+def test_recent_is_bounded_and_remembers_replays():
+    seen = Recent(size=3)
+    assert [seen.first_time(k) for k in "abca"] == [True, True, True, False]
+    for k in "def":
+        seen.first_time(k)
+    assert seen.first_time("a")  # forgotten: the memory is bounded
+
+
+def test_no_router_without_secrets(hoidap):
+    assert routers(with_settings(hoidap, telegram_token="t", zalo_oa_token="z", messenger_page_token="p")) == []

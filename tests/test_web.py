@@ -1,0 +1,176 @@
+"""Public web API against the real app: answers, citations, feedback, bad input, privacy, limits."""
+import sqlite3
+
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+
+from channels.web import app as web_app
+from channels.web.app import create_app
+from channels.web.logs import ConversationLog, mask_pii
+from hoidap.config import Settings
+from hoidap.wiring import open_hoidap
+
+QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
+XSS_DOC = """KẾ HOẠCH
+Về thử nghiệm an toàn hiển thị
+
+I. MỤC ĐÍCH
+Chuyển đổi số thử nghiệm xssprobe <script>alert('x')</script> và <img src=x onerror="alert(1)"> trong văn bản.
+"""
+
+
+def make_client(tmp_path, **overrides) -> TestClient:
+    settings = Settings(data_dir=tmp_path / "data", embedder="none", **overrides)
+    return TestClient(create_app(open_hoidap(settings)))
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    return make_client(tmp_path_factory.mktemp("web"), rate_limit_per_minute=1000)
+
+
+def ask(client, question, session_id="s1"):
+    return client.post("/api/ask", json={"question": question, "session_id": session_id})
+
+
+def test_ask_returns_cited_answer_with_working_citation_links(client):
+    r = ask(client, QUESTION)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "answered" and body["answer_id"] and body["citations"]
+    for c in body["citations"]:
+        path, anchor = c["url"].split("#")
+        page = client.get(path)
+        assert page.status_code == 200 and f'id="{anchor}"' in page.text
+
+
+def test_document_page_has_metadata_sections_and_original_file(client):
+    page = client.get("/documents/dongnai-ubnd-kh45").text
+    assert "45" in page and "Đồng Nai" in page and 'class="section"' in page
+    assert 'href="/documents/dongnai-ubnd-kh45/file"' in page
+    original = client.get("/documents/dongnai-ubnd-kh45/file")
+    assert original.status_code == 200 and "attachment" in original.headers["content-disposition"]
+
+
+def test_documents_list_health_and_openapi(client):
+    docs = client.get("/api/documents").json()
+    assert len(docs) == 5 and all("source_path" not in d for d in docs)
+    assert client.get("/healthz").json() == {"status": "ok", "documents": 5}
+    assert "/api/ask" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_chat_page_and_widget_script(client):
+    page = client.get("/")
+    assert page.status_code == 200 and 'src="/widget.js"' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert client.get("/widget.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/widget.css").status_code == 200
+
+
+def test_feedback(client):
+    answer_id = ask(client, QUESTION).json()["answer_id"]
+    assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": 1}).json() == {"ok": True}
+    assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": -1, "comment": "thiếu"}).status_code == 200
+    assert client.post("/api/feedback", json={"answer_id": "khong-co", "rating": 1}).status_code == 404
+    assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": 5}).status_code == 422
+
+
+@pytest.mark.parametrize("question, status", [
+    ("", 400), ("   \n\t ", 400), ("\x00\x01\x02\x7f", 400), ("ừ" * 1001, 422),
+])
+def test_bad_questions_get_a_clear_vietnamese_error(client, question, status):
+    r = ask(client, question)
+    assert r.status_code == status
+    assert any(word in r.json()["detail"] for word in ("Vui lòng", "quá dài"))
+
+
+def test_malformed_and_huge_bodies(client):
+    r = client.post("/api/ask", content=b"\xff\xfe\x00garbage", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "không hợp lệ" in r.json()["detail"]
+    assert client.post("/api/ask", json={"session_id": "x"}).status_code == 422
+    r = ask(client, "a" * 100_000)
+    assert r.status_code == 413 and "quá lớn" in r.json()["detail"]
+    assert client.get("/healthz").status_code == 200  # still up
+
+
+def test_html_in_question_is_answered_as_plain_data(client):
+    r = ask(client, "<script>alert(1)</script> chuyển đổi số <img src=x onerror=alert(1)>")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+
+
+def test_document_text_is_escaped_everywhere(tmp_path):
+    client = make_client(tmp_path)
+    source = tmp_path / "xss.txt"
+    source.write_text(XSS_DOC, encoding="utf-8")
+    report = client.app.state.hoidap.ingest([source])
+    assert report.added == ["xss"]
+    page = client.get("/documents/xss").text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+    quotes = [c["quote"] for c in ask(client, "xssprobe").json()["citations"]]
+    assert any("<script>" in q for q in quotes)  # JSON carries the text verbatim; the widget uses textContent
+
+
+def test_unknown_documents_and_path_tricks_are_404(client):
+    for path in ["/documents/khong-co", "/documents/..%2F..%2Fetc%2Fpasswd", "/documents/../../etc/passwd",
+                 "/documents/khong-co/file", "/static/../app.py"]:
+        assert client.get(path).status_code == 404, path
+
+
+def test_cors_allows_only_configured_origins(tmp_path):
+    client = make_client(tmp_path, allowed_origins="https://so.example.gov.vn")
+    allowed = {"Origin": "https://so.example.gov.vn"}
+    r = client.post("/api/ask", json={"question": QUESTION}, headers=allowed)
+    assert r.headers["access-control-allow-origin"] == "https://so.example.gov.vn"
+    r = client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_rate_limit_per_client(tmp_path):
+    client = make_client(tmp_path, rate_limit_per_minute=3)
+    codes = [ask(client, QUESTION).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    r = ask(client, QUESTION)
+    assert "Vui lòng chờ" in r.json()["detail"] and r.headers["retry-after"] == "60"
+
+
+def test_mask_pii():
+    text = "Gọi 0912 345 678 hoặc +84912345678, CCCD 012345678901, email an.nguyen@sotp.gov.vn, QĐ 1169/QĐ-TTg năm 2025"
+    masked = mask_pii(text)
+    for secret in ["0912 345 678", "+84912345678", "012345678901", "an.nguyen@sotp.gov.vn"]:
+        assert secret not in masked
+    assert "1169/QĐ-TTg năm 2025" in masked and "[số điện thoại]" in masked and "[số CCCD]" in masked
+
+
+def test_logs_store_masked_text_and_no_address(tmp_path):
+    client = make_client(tmp_path)
+    ask(client, "Số 0987654321 của tôi, CCCD 079123456789: kế hoạch chuyển đổi số?", session_id="abc")
+    db = sqlite3.connect(tmp_path / "data" / "hoidap.sqlite")
+    row = db.execute("SELECT * FROM conversations").fetchone()
+    stored = " ".join(map(str, row))
+    assert "0987654321" not in stored and "079123456789" not in stored and "testclient" not in stored
+    assert "abc" not in stored  # session ids are hashed
+
+
+def test_retention_purges_old_conversations(tmp_path):
+    client = make_client(tmp_path, log_retention_days=30)
+    answer_id = ask(client, QUESTION).json()["answer_id"]
+    client.post("/api/feedback", json={"answer_id": answer_id, "rating": 1})
+    db_path = tmp_path / "data" / "hoidap.sqlite"
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE conversations SET created_at = '2000-01-01T00:00:00+00:00'")
+    log = ConversationLog(db_path, retention_days=30)  # what every start does
+    assert log.conversations("1900-01-01", "2999-01-01") == []
+    assert log.feedback("1900-01-01", "2999-01-01") == []
+
+
+def test_extra_routers_from_other_channels_are_mounted(tmp_path, monkeypatch):
+    def webhooks(hoidap):
+        router = APIRouter()
+        router.add_api_route("/webhooks/thu", lambda: {"documents": len(hoidap.store.documents())})
+        return [router]
+
+    monkeypatch.setattr(web_app, "EXTRA_ROUTERS", [webhooks])
+    assert make_client(tmp_path).get("/webhooks/thu").json() == {"documents": 5}

@@ -1,0 +1,145 @@
+"""Staff admin: never open by default, token login, uploads (good, bad, hostile), removal, statistics."""
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from channels.web import admin
+from channels.web.app import create_app
+from hoidap.config import Settings
+from hoidap.wiring import open_hoidap
+
+TOKEN = "bi-mat-cua-so"
+DOC = """KẾ HOẠCH
+Triển khai thử nghiệm trợ lý số cho xã Bình Minh
+
+I. MỤC ĐÍCH
+Đưa trợ lý số tra cứu thủ tục hành chính về tận thôn ấp Bình Minh trong năm 2026.
+"""
+
+
+def make_client(tmp_path, token=TOKEN) -> TestClient:
+    settings = Settings(data_dir=tmp_path / "data", embedder="none", admin_token=token, rate_limit_per_minute=1000)
+    return TestClient(create_app(open_hoidap(settings)))
+
+
+@pytest.fixture
+def client(tmp_path):
+    c = make_client(tmp_path)
+    c.headers["Authorization"] = f"Bearer {TOKEN}"
+    return c
+
+
+def upload(client, name, data, **fields):
+    return client.post("/admin/documents", files={"file": (name, data)}, data=fields)
+
+
+def test_admin_is_disabled_without_token(tmp_path):
+    client = make_client(tmp_path, token="")
+    for path in ["/admin", "/admin/login", "/admin/stats", "/admin/stats.csv"]:
+        assert client.get(path).status_code == 404
+    assert client.post("/admin/login", data={"token": ""}).status_code == 404
+    assert upload(client, "a.txt", DOC.encode()).status_code == 404
+
+
+def test_login_sets_httponly_cookie(tmp_path):
+    client = make_client(tmp_path)
+    assert client.get("/admin", headers={"accept": "text/html"}, follow_redirects=False).headers["location"] == "/admin/login"
+    assert client.post("/admin/documents", files={"file": ("a.txt", b"x")}).status_code == 401
+    assert client.post("/admin/login", data={"token": "sai"}).status_code == 401
+    r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie
+    assert client.get("/admin").status_code == 200
+    client.post("/admin/logout")
+    assert client.get("/admin", follow_redirects=False).status_code == 401
+
+
+def test_upload_with_metadata_then_answer_then_remove(client):
+    r = upload(client, "Kế hoạch Bình Minh.txt", DOC.encode(), title="Trợ lý số Bình Minh", number="12/KH-UBND",
+               date_iso="2026-01-15", issuer="UBND xã Bình Minh", locality="Bình Minh",
+               source_url="https://binhminh.example.gov.vn/kh12")
+    assert r.status_code == 200 and "Đã thêm văn bản ke-hoach-binh-minh" in r.text
+    doc = next(d for d in client.get("/api/documents").json() if d["id"] == "ke-hoach-binh-minh")
+    assert doc["number"] == "12/KH-UBND" and doc["date"] == "ngày 15 tháng 1 năm 2026" and doc["issuer"] == "UBND xã Bình Minh"
+    answer = client.post("/api/ask", json={"question": "trợ lý số thôn ấp Bình Minh"}).json()
+    assert answer["citations"][0]["doc_id"] == "ke-hoach-binh-minh"
+    assert client.get("/documents/ke-hoach-binh-minh/file").content == DOC.encode()
+
+    assert "Xóa văn bản" in client.get("/admin/documents/ke-hoach-binh-minh/delete").text
+    r = client.post("/admin/documents/ke-hoach-binh-minh/delete")
+    assert "Đã xóa" in r.text
+    assert client.get("/documents/ke-hoach-binh-minh").status_code == 404
+    data_dir = client.app.state.hoidap.settings.data_dir
+    assert not list((data_dir / "uploads").iterdir()) and not (data_dir / "files" / "ke-hoach-binh-minh.txt").exists()
+
+
+def test_upload_rejects_bad_files_clearly(client, monkeypatch):
+    r = upload(client, "virus.exe", b"MZ\x90\x00")
+    assert r.status_code == 415 and "Định dạng không hỗ trợ" in r.text
+    r = upload(client, "hong.pdf", b"%PDF-1.4 not really a pdf")
+    assert r.status_code == 400 and "Không nạp được" in r.text
+    r = upload(client, "rong.txt", b"")
+    assert r.status_code == 400
+    r = upload(client, "a.txt", DOC.encode(), source_url="javascript:alert(1)")
+    assert r.status_code == 400 and "http" in r.text
+    monkeypatch.setattr(admin, "MAX_UPLOAD_BYTES", 1000)
+    r = upload(client, "to.txt", b"a" * 2000)
+    assert r.status_code == 413 and "Tệp quá lớn" in r.text
+    r = upload(client, "rat-to.txt", b"a" * 200_000)  # refused from Content-Length, before parsing
+    assert r.status_code == 413
+
+
+def test_upload_path_tricks_stay_inside_uploads(client):
+    data_dir = client.app.state.hoidap.settings.data_dir
+    for name in ["../../etc/passwd", "..\\..\\windows\\win.ini"]:
+        assert upload(client, name, DOC.encode()).status_code == 415
+    r = upload(client, "../../../tmp/evil.txt", DOC.encode())
+    assert r.status_code == 200
+    assert (data_dir / "uploads" / "evil.txt").exists() and not (data_dir.parent / "tmp").exists()
+
+
+def test_uploaded_html_is_escaped_on_every_page(client):
+    hostile = "<h1>KẾ HOẠCH</h1><p>Chuyển đổi số xssprobe &lt;script&gt;alert(1)&lt;/script&gt; <b>đậm</b></p>"
+    assert upload(client, "hostile.html", hostile.encode(), title="<img src=x onerror=alert(1)>").status_code == 200
+    for path in ["/admin", "/documents/hostile"]:
+        page = client.get(path).text
+        assert "<img src=x" not in page and "<script>alert" not in page
+
+
+def test_statistics_page_and_csv_exports(client):
+    for q in ["Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?", "Kế hoạch truyền thông năm 2025?",
+              "zzqx wwvv kkpp"]:
+        answer = client.post("/api/ask", json={"question": q}).json()
+    client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": -1, "comment": "gọi 0912345678"})
+    page = client.get("/admin/stats")
+    assert page.status_code == 200 and "3 câu hỏi" in page.text and "truyền thông" in page.text
+
+    def rows(kind):
+        r = client.get(f"/admin/stats.csv?kind={kind}")
+        assert r.headers["content-type"].startswith("text/csv")
+        return list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+
+    daily = rows("daily")
+    assert daily[0][0] == "Ngày" and int(daily[1][1]) == 3
+    assert ["zzqx wwvv kkpp", "1"] in rows("unanswered")
+    assert any(r[1] == "truyền thông" and r[2] == "2" for r in rows("topics"))
+    feedback = rows("feedback")
+    assert feedback[1][1] == "👎" and "0912345678" not in feedback[1][2]
+    assert client.get("/admin/stats.csv?kind=khac").status_code == 400
+    assert client.get("/admin/stats?start=2026-13-01").status_code == 400
+
+
+def test_curated_answers_are_managed_and_answer_citizens(client):
+    assert client.post("/admin/curated", data={"question": "Ai trực đường dây nóng?", "answer": "Văn phòng Sở."}).status_code == 400
+    r = client.post("/admin/curated", data={"question": "Giờ tiếp dân của Sở là khi nào?",
+                                            "answer": "Sáng thứ Hai đến thứ Sáu, 7 giờ 30 đến 11 giờ.",
+                                            "source": "Văn phòng Sở, thông báo 5/TB-STP"})
+    assert r.status_code == 200 and "Đã thêm" in r.text
+    answer = client.post("/api/ask", json={"question": "Giờ tiếp dân của Sở là khi nào?"}).json()
+    assert "7 giờ 30" in answer["text"]
+    item_id = client.app.state.hoidap.answerer.curated.list()[0].id
+    assert "Đã xóa" in client.post(f"/admin/curated/{item_id}/delete").text
+    assert client.get("/admin/curated?question=c%C3%A2u%20h%E1%BB%8Fi").status_code == 200
