@@ -44,16 +44,21 @@ def _groups(answer: Answer) -> tuple[list[Citation], list[Citation]]:
     return [c for c in answer.citations if c.role != "more"], [c for c in answer.citations if c.role == "more"]
 
 
+def _absolute(url: str) -> str:
+    """Only a full address means something outside the web page (HOIDAP_PUBLIC_URL makes them so)."""
+    return url if url.startswith(("http://", "https://")) else ""
+
+
 # -- plain text (CLI, Zalo, Messenger)
 def to_text(answer: Answer) -> str:
     main, more = _groups(answer)
     parts = [answer.text]
     for c in main:
         label = f"[{c.locality}] " if len(main) > 1 and c.locality else ""
-        link = f"\n{c.url}" if c.url else ""
+        link = f"\n{_absolute(c.url)}" if _absolute(c.url) else ""
         parts.append(f"{label}“{c.quote}”\n— {source_line(c)}{link}" if c.quote else f"— {source_line(c)}{link}")
     if more:
-        parts.append("Xem thêm:\n" + "\n".join(f"- {c.section or c.title} ({c.issuer}){' ' + c.url if c.url else ''}" for c in more))
+        parts.append("Xem thêm:\n" + "\n".join(f"- {c.section or c.title} ({c.issuer}){' ' + _absolute(c.url) if _absolute(c.url) else ''}" for c in more))
     if answer.suggestions:
         parts.append("Gợi ý: " + " | ".join(answer.suggestions))
     return "\n\n".join(p for p in parts if p)
@@ -93,9 +98,9 @@ def to_html(answer: Answer) -> str:
 def _telegram_quote(c: Citation, label: bool, limit: int) -> list[str]:
     """One citation as blocks; a quote too long for one message is cut at spaces into several."""
     head = f"<b>{escape(c.locality)}</b>\n" if label and c.locality else ""
-    url = _safe_url(c.url)
+    url = _absolute(c.url)
     source = escape(source_line(c))
-    tail = f'— <a href="{escape(url)}">{source}</a>' if url.startswith("http") else f"— {source}"
+    tail = f'— <a href="{escape(url)}">{source}</a>' if url else f"— {source}"
     blocks, start, text = [], 0, c.quote
     while start < len(text):
         size = len(text) - start
@@ -121,7 +126,7 @@ def to_telegram_html(answer: Answer) -> list[str]:
         blocks += _telegram_quote(c, len(main) > 1, TELEGRAM_LIMIT)
     if more:
         blocks.append("<i>Xem thêm:</i>\n" + "\n".join(
-            f'• <a href="{escape(c.url)}">{escape(c.section or c.title)}</a>' if c.url.startswith("http")
+            f'• <a href="{escape(c.url)}">{escape(c.section or c.title)}</a>' if _absolute(c.url)
             else f"• {escape(c.section or c.title)} ({escape(c.issuer)})" for c in more))
     return _pack(blocks, TELEGRAM_LIMIT)
 

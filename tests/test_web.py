@@ -2,10 +2,8 @@
 import sqlite3
 
 import pytest
-from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from channels.web import app as web_app
 from channels.web.app import create_app
 from channels.web.logs import ConversationLog, mask_pii
 from hoidap.config import Settings
@@ -166,11 +164,10 @@ def test_retention_purges_old_conversations(tmp_path):
     assert log.feedback("1900-01-01", "2999-01-01") == []
 
 
-def test_extra_routers_from_other_channels_are_mounted(tmp_path, monkeypatch):
-    def webhooks(hoidap):
-        router = APIRouter()
-        router.add_api_route("/webhooks/thu", lambda: {"documents": len(hoidap.store.documents())})
-        return [router]
-
-    monkeypatch.setattr(web_app, "EXTRA_ROUTERS", [webhooks])
-    assert make_client(tmp_path).get("/webhooks/thu").json() == {"documents": 5}
+def test_configured_messaging_webhooks_are_mounted(tmp_path):
+    assert make_client(tmp_path / "off").get("/webhooks/messenger").status_code == 404  # not configured
+    client = make_client(tmp_path / "on", messenger_page_token="p", messenger_app_secret="s",
+                         messenger_verify_token="verify-me")
+    query = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"}
+    with client:
+        assert client.get("/webhooks/messenger", params=query).text == "42"

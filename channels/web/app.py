@@ -1,27 +1,23 @@
 """The web application: public API, chat page, widget, document pages and staff admin."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from channels import webhooks
 from channels.web import admin, admin_curated, admin_stats, api, documents, pages
 from channels.web.deps import templates
 from channels.web.logs import ConversationLog
 from channels.web.ratelimit import RateLimiter
 from hoidap.config import get_settings
 from hoidap.wiring import Hoidap, open_hoidap
-
-# Router factories from other channels, mounted by create_app(). Each takes the Hoidap and
-# returns routers, e.g. `EXTRA_ROUTERS.append(channels.webhooks.routers)` before create_app().
-EXTRA_ROUTERS: list[Callable[[Hoidap], list[APIRouter]]] = []
 
 DEFAULT_DETAILS = {"Not Found": "Không tìm thấy.", "Method Not Allowed": "Phương thức không được hỗ trợ."}
 MAX_API_BODY_BYTES = 64 * 1024
@@ -45,7 +41,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def limits_and_headers(request: Request, call_next):
-        if request.url.path.startswith("/api/") and \
+        if request.url.path.startswith(("/api/", "/webhooks/")) and \
                 int(request.headers.get("content-length") or 0) > MAX_API_BODY_BYTES:
             return JSONResponse({"detail": "Nội dung gửi lên quá lớn."}, status_code=413)
         response = await call_next(request)
@@ -76,9 +72,8 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     for router in (pages.router, api.router, api.health, documents.router,
                    admin.public, admin.router, admin_stats.router, admin_curated.router):
         app.include_router(router)
-    for factory in EXTRA_ROUTERS:
-        for router in factory(hoidap):
-            app.include_router(router)
+    for router in webhooks.routers(hoidap):  # Telegram, Zalo OA, Messenger: those configured
+        app.include_router(router)
     return app
 
 
