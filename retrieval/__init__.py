@@ -1,4 +1,6 @@
 """Passages → index → hits."""
-from retrieval.search import Filters, Retriever
+from retrieval.diacritics import DiacriticRestorer
+from retrieval.filters import Filters, detect_filters
+from retrieval.search import Retriever
 
-__all__ = ["Filters", "Retriever"]
+__all__ = ["DiacriticRestorer", "Filters", "Retriever", "detect_filters"]

@@ -1,70 +1,148 @@
-"""Retriever: the one entry point the bot uses. (Lexical-only placeholder; hybrid search to come.)"""
+"""Retriever: the one entry point the bot uses. Hybrid BM25 + dense search with lexical in charge."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from typing import Literal
 
-import bm25s
 import numpy as np
 
 from hoidap.config import Settings
 from hoidap.models import Hit
 from hoidap.store import Store
-from hoidap.text import fold, syllables
+from hoidap.text import has_diacritics
+from retrieval import fusion
+from retrieval.embedders import Embedder, VectorCache, make_embedder
+from retrieval.filters import Filters, detect_filters
+from retrieval.snapshot import Snapshot, build_lock, store_key
+from retrieval.tokens import fold_syllable, syllables, with_bigrams
 
-
-@dataclass
-class Filters:
-    locality: str | None = None
-    doc_id: str | None = None
-    doc_type: str | None = None
-
-
-def tokens(text: str) -> list[str]:
-    words = syllables(text)
-    folded = [fold(w) for w in words]
-    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])] + [f"~{w}" for w in folded]
+FOLDED_WEIGHT = 0.5  # the diacritic-free field backs up the accented one
+CANDIDATES = 50  # per retriever, before fusion
+FRESHNESS_WAIT_S = 2.0  # a search waits this long for a rebuild, then serves the previous snapshot
 
 
 class Retriever:
-    def __init__(self, store: Store, settings: Settings):
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        mode: Literal["hybrid", "lexical", "dense"] = "hybrid",
+        fusion_method: Literal["weighted", "rrf"] = "weighted",
+        auto_filters: bool = True,
+        embedder: Embedder | None = None,
+    ):
         self.store, self.settings = store, settings
-        self._lock = threading.Lock()
-        self._generation = -1
+        self.mode, self.fusion_method, self.auto_filters = mode, fusion_method, auto_filters
+        self.embedder = None if mode == "lexical" else embedder or make_embedder(settings)
+        if mode == "dense" and self.embedder is None:
+            raise ValueError("dense mode needs an embedder (HOIDAP_EMBEDDER)")
+        self.cache = VectorCache(settings.index_dir / "vectors.sqlite") if self.embedder else None
+        self.snapshot: Snapshot | None = None
+        self._build_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._rebuild: threading.Thread | None = None
         self.refresh()
 
+    # -- keeping in step with the store
     def refresh(self) -> None:
-        with self._lock:
-            if self._generation == self.store.generation():
-                return
-            self._generation = self.store.generation()
-            self.passages = self.store.passages()
-            self.documents = {d.id: d for d in self.store.documents()}
-            self.index = bm25s.BM25()
-            if self.passages:
-                self.index.index([tokens(p.header + "\n" + p.text) for p in self.passages], show_progress=False)
+        """Serve the store's current generation: load the published snapshot, or build and publish one."""
+        with self._build_lock:
+            self._sync()
 
+    def _sync(self) -> None:
+        if self.snapshot and self.snapshot.key["generation"] == self.store.generation():
+            return
+        key = store_key(self.store, self.embedder)
+        if self.snapshot and self.snapshot.key == key:
+            return
+        snapshot = Snapshot.load_current(self.settings.index_dir)
+        if snapshot is None or snapshot.key != key:
+            with build_lock(self.settings.index_dir):  # one builder at a time across processes
+                snapshot = Snapshot.load_current(self.settings.index_dir)
+                if snapshot is None or snapshot.key != key:
+                    snapshot = Snapshot.build(self.store, self.embedder, self.cache)
+                    snapshot.publish(self.settings.index_dir)
+        self.snapshot = snapshot  # one reference swap: searches in flight keep the old one
+
+    def _catch_up(self) -> None:
+        """Rebuild in the background when the store moved on; wait briefly, else serve the old snapshot."""
+        if self.snapshot.key["generation"] == self.store.generation():
+            return
+        with self._start_lock:
+            if self._rebuild is None or not self._rebuild.is_alive():
+                self._rebuild = threading.Thread(target=self.refresh, daemon=True)
+                self._rebuild.start()
+            rebuild = self._rebuild
+        rebuild.join(FRESHNESS_WAIT_S)
+
+    # -- searching
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        self.refresh()
-        if not self.passages:
+        self._catch_up()
+        snapshot = self.snapshot
+        if not snapshot.ids:
             return []
-        scores = self.index.get_scores(tokens(query))
-        order = np.argsort(-scores)
-        hits = []
-        for i in order:
-            p = self.passages[i]
-            doc = self.documents[p.doc_id]
-            if filters and not _passes(filters, doc):
-                continue
-            if scores[i] <= 0 or len(hits) >= k:
-                break
-            hits.append(Hit(p, doc, float(scores[i]), lexical=float(scores[i])))
+        detected = filters is None and self.auto_filters
+        if detected:
+            filters = detect_filters(query, snapshot.documents)
+        hits = self._rank(snapshot, query, k, filters)
+        if not hits and detected and filters:
+            hits = self._rank(snapshot, query, k, None)  # a guessed filter must not hide every answer
         return hits
 
+    def query_syllables(self, snapshot: Snapshot, query: str) -> list[str]:
+        """Accented syllables of the query; a query typed without any diacritics is restored first."""
+        words = syllables(query)
+        if has_diacritics(query):
+            return words
+        return snapshot.restorer.restore_syllables([fold_syllable(w) for w in words])
 
-def _passes(f: Filters, doc) -> bool:
-    return (
-        (not f.locality or fold(f.locality) in fold(doc.locality))
-        and (not f.doc_id or f.doc_id == doc.id)
-        and (not f.doc_type or fold(f.doc_type) == fold(doc.doc_type))
-    )
+    def _rank(self, snapshot: Snapshot, query: str, k: int, filters: Filters | None) -> list[Hit]:
+        allowed = None
+        if filters:
+            passes = np.array([filters.passes(d) for d in snapshot.documents], dtype=bool)
+            allowed = passes[snapshot.doc_rows]
+            if not allowed.any():
+                return []
+        words = self.query_syllables(snapshot, query)
+        lexical_all = self._lexical_scores(snapshot, query, words, allowed)
+        lexical = {} if self.mode == "dense" else _top(lexical_all)
+        dense: dict[int, float] = {}
+        if snapshot.dense:
+            vector = self.embedder.query(" ".join(words) or query)
+            rows, cosines = snapshot.dense.search(vector, CANDIDATES, None if allowed is None else np.flatnonzero(allowed))
+            dense = dict(zip(rows.tolist(), cosines.tolist()))
+            if lexical:  # score every candidate on both sides before fusing
+                missing = np.array([r for r in lexical if r not in dense], dtype=np.int64)
+                dense.update(zip(missing.tolist(), snapshot.dense.cosines(vector, missing).tolist()))
+                lexical = {r: float(lexical_all[r]) for r in dense}
+        if self.mode == "dense":
+            fused = dense
+        elif not dense:
+            fused = lexical
+        elif self.fusion_method == "rrf":
+            fused = fusion.rrf(lexical, dense)
+        else:
+            fused = fusion.weighted(lexical, dense, self.settings.lexical_weight)
+        hits = []
+        for row in sorted(fused, key=fused.get, reverse=True):
+            passage = self.store.passage(snapshot.ids[row])
+            if passage is None:  # removed since this snapshot was built
+                continue
+            document = snapshot.documents[snapshot.doc_rows[row]]
+            hits.append(Hit(passage, document, float(fused[row]), lexical.get(row, 0.0), dense.get(row, 0.0)))
+            if len(hits) == k:
+                break
+        return hits
+
+    def _lexical_scores(self, snapshot: Snapshot, query: str, words: list[str], allowed) -> np.ndarray:
+        folded = [fold_syllable(w) for w in syllables(query)]
+        scores = snapshot.lexical.scores("accented", with_bigrams(words))
+        scores = scores + FOLDED_WEIGHT * snapshot.lexical.scores("folded", with_bigrams(folded))
+        return scores if allowed is None else np.where(allowed, scores, 0.0)
+
+
+def _top(scores: np.ndarray, n: int = CANDIDATES) -> dict[int, float]:
+    n = min(n, len(scores))
+    top = np.argpartition(-scores, n - 1)[:n]
+    return {int(r): float(scores[r]) for r in top if scores[r] > 0}

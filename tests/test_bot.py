@@ -1,6 +1,7 @@
 """The answerer on the real seed corpus: quotes, declines, localities, follow-ups, curated answers."""
 from __future__ import annotations
 
+from dataclasses import replace
 import pytest
 
 from bot.curated import CuratedAnswers
@@ -134,4 +135,8 @@ def test_real_answer_renders_for_every_channel(app):
     answer = ask(app, "Sở Tư pháp Hà Tĩnh tuyên truyền Nghị quyết 57 bằng những hình thức nào?")
     assert "<mark>" in to_html(answer)
     assert all(len(m) <= 4096 for m in to_telegram_html(answer))
-    assert answer.citations[0].url in to_text(answer)
+    text = to_text(answer)
+    assert "Sở Tư pháp tỉnh Hà Tĩnh" in text and answer.citations[0].section in text
+    assert "/documents/" not in text  # a relative link means nothing in a chat app
+    published = replace(answer.citations[0], url="https://stp.example.gov.vn" + answer.citations[0].url)
+    assert published.url in to_text(replace(answer, citations=[published]))

