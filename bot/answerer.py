@@ -38,7 +38,8 @@ RERANK_WEIGHT = 1.0  # retrieval score (relative to the top) against coverage wh
 MORE = 3  # "Xem thêm" passages
 VAGUE_WORDS = 2  # one Vietnamese word is often two syllables ("kinh phí")
 _FOLLOW_UP_RE = re.compile(r"^(còn|thế còn|vậy còn|con o|the con|vay con)\b|\b(thì sao|thi sao)\W*$", re.IGNORECASE)
-_QUANTITY_RE = re.compile(r"\b(bao nhiêu|bao nhieu|bao nhiu|mấy|tỷ lệ|ty le|phần trăm|phan tram)\b", re.IGNORECASE)
+# "mấy" is left out: "mấy công ty", "mấy môn" is as often "those" as "how many".
+_QUANTITY_RE = re.compile(r"\b(bao nhiêu|bao nhieu|bao nhiu|tỷ lệ|ty le|phần trăm|phan tram)\b", re.IGNORECASE)
 _DIGIT_RE = re.compile(r"\d")
 _ENUMERATOR_RE = re.compile(r"(?m)^\s*(\d+(\.\d+)*\.|[IVXLC]+\.|[a-zđ]\))\s")  # "2. ", "c) ": no quantity
 _ACRONYM_RE = re.compile(r"\b[A-ZĐ]{2,}\b")

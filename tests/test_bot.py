@@ -30,6 +30,9 @@ def first_quote(answer) -> str:
      "namcuong-ubnd-qd1169", "Ít nhất 30% người dân"),
     ("Sở Tư pháp An Giang có dùng chatbot hay trí tuệ nhân tạo để trả lời câu hỏi của người dân không?",
      "angiang-stp-qd1169", "hệ thống tương tác tự động (chatbot)"),
+    # "mấy môn" means "those subjects" here, not "how many": no number is owed.
+    ("Con tôi học cấp 3 ở Đồng Nai, kế hoạch này có gì khuyến khích tụi nhỏ theo mấy môn toán, lý, hóa, tin không?",
+     "dongnai-ubnd-kh45", "STEM"),
 ])
 def test_answers_quote_the_matching_passage(app, question, doc_id, expected):
     answer = ask(app, question)
