@@ -42,7 +42,7 @@ def main() -> None:
                 ranks = []
                 for q in questions:
                     gold = {f"{a['law_id']}::{a['article_id']}" for a in q["relevant_articles"]}
-                    ranks.append(first_correct(r.search(text(q), k=10), lambda h: h.passage.id in gold))
+                    ranks.append(first_correct(r.search(text(q), k=10), lambda h, gold=gold: h.passage.id in gold))
                 print(row(f"{variant} / {label}", metrics(ranks), len(ranks)))
             print(f"  (index built or loaded in {built:.1f}s)")
 

@@ -58,7 +58,7 @@ def _pool(tmp: Path) -> list[tuple[str, str]]:
 def _queries() -> list[str]:
     lines = (SHARED / "seed_questions_dev.jsonl").read_text(encoding="utf-8").splitlines()
     lines += (SHARED / "seed_questions_30.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(l).get("question") or json.loads(l)["q"] for l in lines if l.strip()]
+    return [json.loads(line).get("question") or json.loads(line)["q"] for line in lines if line.strip()]
 
 
 def _rss_mb() -> float:

@@ -170,7 +170,7 @@ class Answerer:
 
     def _missing_acronyms(self, question: str) -> list[str]:
         """An acronym (GDP, ODA) is no typo: if the corpus never uses it, neither can the answer."""
-        return [a for a in dict.fromkeys(_ACRONYM_RE.findall(question)) 
+        return [a for a in dict.fromkeys(_ACRONYM_RE.findall(question))
                 if not self.vocab.known(fold(a)) and fold(a) not in self.vocab.initials]
 
     # -- answers that need no search

@@ -168,13 +168,13 @@ class WebhookChannel(Channel):
             expected = self.expected_signature(body, payload)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("%s webhook: malformed body, rejected", self.name)
-            raise HTTPException(400, "malformed body")
+            raise HTTPException(400, "malformed body") from None
         check_secret(self.name, request.headers.get(self.signature_header), expected)
         try:
             incoming = self.messages(payload)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("%s webhook: malformed event, rejected", self.name)
-            raise HTTPException(400, "malformed event")
+            raise HTTPException(400, "malformed event") from None
         for message in incoming:
             if not self.seen.first_time(message.id):
                 log.info("%s webhook: message %s already handled, ignored", self.name, message.id)

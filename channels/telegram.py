@@ -170,7 +170,7 @@ def webhook_router(hoidap) -> APIRouter:
             update = Update.de_json(await request.json(), application.bot)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("telegram webhook: malformed update, rejected")
-            raise HTTPException(400, "malformed update")
+            raise HTTPException(400, "malformed update") from None
         if update is None or not seen.first_time(update.update_id):
             log.info("telegram webhook: update already handled, ignored")
             return {"ok": True}

@@ -68,7 +68,6 @@ def extract_metadata(doc_id: str, text: str) -> Document:
 def _signer(paragraphs: list[str]) -> str:
     """The name under the role line (GIÁM ĐỐC, KT. CHỦ TỊCH...) at the end of the document."""
     tail = [line.strip() for p in paragraphs[-6:] for line in p.splitlines() if line.strip()]
-    for i, line in enumerate(tail[:-1]):
-        if _ROLE_RE.match(line) and _NAME_RE.match(tail[-1]):
-            return tail[-1]
+    if tail and _NAME_RE.match(tail[-1]) and any(_ROLE_RE.match(line) for line in tail[:-1]):
+        return tail[-1]
     return ""

@@ -7,7 +7,7 @@ import re
 import shutil
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from hoidap.models import Document
 from hoidap.store import Store

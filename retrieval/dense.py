@@ -12,7 +12,7 @@ class DenseIndex:
         self.index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray) -> "DenseIndex":
+    def build(cls, vectors: np.ndarray) -> DenseIndex:
         index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index)
@@ -21,7 +21,7 @@ class DenseIndex:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> "DenseIndex":
+    def load(cls, path: Path) -> DenseIndex:
         return cls(faiss.read_index(str(path)))
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ class LexicalIndex:
         self.indexes, self.size = indexes, size
 
     @classmethod
-    def build(cls, texts_as_syllables: list[list[str]]) -> "LexicalIndex":
+    def build(cls, texts_as_syllables: list[list[str]]) -> LexicalIndex:
         if not texts_as_syllables:  # an empty store (bm25s cannot index nothing): every score is zero
             return cls({}, 0)
         per_field = list(zip(*(fields(words) for words in texts_as_syllables))) or [[], []]
@@ -37,7 +37,7 @@ class LexicalIndex:
             index.save(str(folder / name), show_progress=False)
 
     @classmethod
-    def load(cls, folder: Path, size: int) -> "LexicalIndex":
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
         if not size:
             return cls({}, 0)
         return cls({name: bm25s.BM25.load(str(folder / name), show_progress=False) for name in FIELDS}, size)

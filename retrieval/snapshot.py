@@ -71,7 +71,7 @@ class Snapshot:
     path: Path | None = None
 
     @classmethod
-    def build(cls, store: Store, embedder: Embedder | None, cache: VectorCache | None) -> "Snapshot":
+    def build(cls, store: Store, embedder: Embedder | None, cache: VectorCache | None) -> Snapshot:
         key = store_key(store, embedder)  # read first: data newer than the key only costs a rebuild
         documents = store.documents()
         passages = store.passages()
@@ -113,7 +113,7 @@ class Snapshot:
         _sweep(index_dir, keep={final.name})
 
     @classmethod
-    def load_current(cls, index_dir: Path) -> "Snapshot | None":
+    def load_current(cls, index_dir: Path) -> Snapshot | None:
         """The served snapshot, or None when there is none or it vanished while being read."""
         try:
             path = index_dir / (index_dir / CURRENT).read_text(encoding="utf-8").strip()
