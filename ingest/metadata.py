@@ -24,6 +24,15 @@ _LOCALITY_RE = re.compile(r"trên địa bàn (tỉnh|thành phố|xã|phường
 _ROLE_RE = re.compile(r"^(KT\.\s*)?(GIÁM ĐỐC|PHÓ GIÁM ĐỐC|CHỦ TỊCH|PHÓ CHỦ TỊCH|TM\..*|BỘ TRƯỞNG|THỦ TƯỚNG)\W*$")
 _NAME_RE = re.compile(r"^[A-ZĐ][\w]*(?:\s[A-ZĐ][\w]*){1,4}$")
 _PREAMBLE_RE = re.compile(r"(?:^|\s)(?:Thực hiện|Căn cứ|Xét đề nghị)\s")
+# The national motto printed beside the issuer; a PDF may interleave it with the issuer's lines.
+_MOTTO_RE = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA|VIỆT NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh\s+[pP]húc")
+# Agency words that start a unit in the issuer block: "UBND TỈNH ĐỒNG NAI / SỞ TƯ PHÁP"
+# (ỦY BAN NHÂN DÂN and HỘI ĐỒNG NHÂN DÂN are abbreviated first).
+_AGENCY = r"UBND|HĐND|TỈNH ỦY|SỞ|BỘ|BAN|VĂN PHÒNG|TRUNG TÂM|PHÒNG|CỤC|CHI CỤC|ĐẢNG ỦY"
+_CAPS_RUN_RE = re.compile(r"[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ,]*(?: [A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ,]*)+")
+_UNIT_START_RE = re.compile(rf"(?<!\S)(?<!ỦY )(?<!CHI )(?<!VĂN )(?=(?:{_AGENCY})\b)")
+_LEVEL_RE = re.compile(r"\b(TỈNH ỦY|TỈNH|THÀNH PHỐ|XÃ|PHƯỜNG|HUYỆN|THỊ XÃ|THỊ TRẤN|QUẬN) ([A-ZĐÀ-Ỹ ]+)$")
+_ACRONYMS = {"ubnd": "UBND", "hđnd": "HĐND"}
 
 
 def extract_metadata(doc_id: str, text: str) -> Document:
@@ -45,24 +54,71 @@ def extract_metadata(doc_id: str, text: str) -> Document:
             doc.title = " ".join(title)
             break
 
-    head_text = "\n".join(head)
+    head_text = _MOTTO_RE.sub(" ", "\n".join(head))
     if m := _NUMBER_RE.search(head_text):
         doc.number = (m.group(1) + m.group(2)).strip()
     if m := _PLACE_DATE_RE.search(head_text):
-        place, doc.date, day, month, year = m.groups()
+        place, date, day, month, year = m.groups()
         doc.place = doc.locality = place
+        doc.date = " ".join(date.split())
         if day and month:
             doc.date_iso = f"{year}-{int(month):02d}-{int(day):02d}"
     intro = "\n".join(paragraphs[:20])
     if not doc.locality and (m := _LOCALITY_RE.search(intro)):
         doc.locality = m.group(2)
-    if m := _ISSUER_RE.search(intro):
+    if issuer := issuer_block(_before_type(head_text).split("Số:")[0]):
+        doc.issuer, locality = issuer
+        doc.locality = doc.locality or locality
+    elif m := _ISSUER_RE.search(intro):
         issuer = m.group(1).strip()
         if doc.locality and doc.locality not in issuer:
             issuer = f"{issuer} {doc.locality}"
         doc.issuer = issuer.replace("Ủy ban nhân dân", "UBND")
     doc.signer = _signer(paragraphs)
     return doc
+
+
+def _before_type(head_text: str) -> str:
+    """The issuer block sits above the document type line (KẾ HOẠCH...)."""
+    lines = head_text.split("\n")
+    end = next((i for i, line in enumerate(lines) if _TYPE_RE.match(line)), len(lines))
+    return "\n".join(lines[:end])
+
+
+def issuer_block(text: str) -> tuple[str, str] | None:
+    """ "UBND TỈNH ĐỒNG NAI SỞ TƯ PHÁP" → ("Sở Tư pháp tỉnh Đồng Nai", "Đồng Nai")."""
+    text = " ".join(text.split()).replace("ỦY BAN NHÂN DÂN", "UBND").replace("HỘI ĐỒNG NHÂN DÂN", "HĐND")
+    runs = _CAPS_RUN_RE.findall(text)
+    units = [u.strip(" ,") for run in runs for u in _UNIT_START_RE.split(run)]
+    units = [u for u in units if len(u.split()) > 1 and re.match(_AGENCY, u)]
+    if not units:
+        return None
+    place = next((m.group(2).title() for u in units if (m := _LEVEL_RE.search(u))), "")
+    issuer = _unit_name(units[-1])
+    if len(units) > 1 and not _LEVEL_RE.search(units[-1]):
+        parent = _unit_name(units[0])
+        # A Sở of the province is "Sở Tư pháp tỉnh Đồng Nai"; other units keep their parent's name.
+        issuer += " " + (parent.split(" ", 1)[1] if parent.startswith("UBND ") and issuer.startswith("Sở") else parent)
+    return issuer, place
+
+
+def _unit_name(unit: str) -> str:
+    """One unit of the block in reading case; place names in title case."""
+    if m := _LEVEL_RE.search(unit):
+        name = f"{_name_case(unit[: m.start()].strip())} {m.group(1).lower()} {m.group(2).title()}".strip()
+        return name[:1].upper() + name[1:]  # "Tỉnh ủy Hà Tĩnh" when the unit is the level itself
+    return _name_case(unit)
+
+
+def _name_case(unit: str) -> str:
+    """Vietnamese agency names capitalise the first syllable of each part: Sở Khoa học và Công nghệ."""
+    words = unit.lower().split()
+    out = []
+    for i, word in enumerate(words):
+        starts_part = i == 0 or words[i - 1] in ("và", "sở", "bộ", "ban", "cục", "phòng", "tâm") or \
+            words[i - 1].endswith(",")
+        out.append(_ACRONYMS.get(word) or (word[:1].upper() + word[1:] if starts_part else word))
+    return " ".join(out)
 
 
 def _signer(paragraphs: list[str]) -> str:

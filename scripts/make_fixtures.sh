@@ -19,7 +19,7 @@ done
 # (Windows-1252 bytes) and as a PDF whose text layer is TCVN3 code characters.
 legacy=$(dirname "$out")/legacy
 mkdir -p "$legacy"
-"$(dirname "$out")/../../.venv/bin/python" - "$seeds/angiang_stp_kh_nq71.txt" "$legacy" <<'PY'
+"$root/.venv/bin/python" - "$seeds/angiang_stp_kh_nq71.txt" "$legacy" <<'PY'
 import sys
 sys.path.insert(0, ".")
 from hoidap.legacy import to_tcvn3
@@ -34,3 +34,10 @@ soffice -env:UserInstallation=file://"$profile" --headless --infilter="$filter" 
   --convert-to pdf --outdir "$legacy" "$legacy/tcvn3_pdf.txt" >/dev/null
 mv "$legacy/tcvn3_pdf.pdf" "$legacy/tcvn3.pdf" && rm "$legacy/tcvn3_pdf.txt"
 du -ch "$out" "$legacy" | tail -1
+
+# A plan with the usual two-column head (issuer | motto), as DOCX and as LibreOffice's PDF of it.
+header=$(dirname "$out")/header
+mkdir -p "$header"
+"$root/.venv/bin/python" "$root/scripts/make_header_fixture.py" "$header/ke_hoach_123.docx"
+soffice -env:UserInstallation=file://"$profile" --headless --convert-to pdf --outdir "$header" \
+  "$header/ke_hoach_123.docx" >/dev/null

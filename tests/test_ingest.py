@@ -12,7 +12,7 @@ from hoidap.store import Store
 from hoidap.text import collapse_ws
 from ingest.chunking import MAX_WORDS, SEPARATOR, chunk, heading_level
 from ingest.loaders import load
-from ingest.metadata import extract_metadata
+from ingest.metadata import issuer_block, extract_metadata
 from ingest.pipeline import ingest_paths
 
 SEEDS = sorted(BUNDLED_CORPUS.glob("*.txt"))
@@ -42,6 +42,29 @@ def test_metadata_from_document_head():
     assert ht.locality == "Hà Tĩnh" and ht.issuer == "Sở Tư pháp Hà Tĩnh"
     assert ht.title.startswith("Tuyên truyền Nghị quyết số 57-NQ/TW")
     assert ht.title.endswith("nhiệm vụ thời gian tới")
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_metadata_from_the_usual_two_column_head(suffix):
+    """Issuer | national motto side by side; the PDF interleaves the two columns line by line."""
+    path = Path(__file__).parent / "fixtures" / "header" / f"ke_hoach_123{suffix}"
+    doc = extract_metadata("kh123", "\n\n".join(load(path).pages))
+    assert (doc.issuer, doc.locality, doc.number) == ("Sở Tư pháp tỉnh Đồng Nai", "Đồng Nai", "123/KH-STP")
+    assert (doc.date, doc.date_iso, doc.doc_type) == ("ngày 05 tháng 3 năm 2025", "2025-03-05", "KẾ HOẠCH")
+    assert doc.title == "Ứng dụng trí tuệ nhân tạo trong phổ biến, giáo dục pháp luật năm 2025"
+    assert doc.signer == "Nguyễn Văn An"
+
+
+@pytest.mark.parametrize("block, issuer, locality", [
+    ("UBND TỈNH ĐỒNG NAI SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Sở Khoa học và Công nghệ tỉnh Đồng Nai", "Đồng Nai"),
+    ("ỦY BAN NHÂN DÂN XÃ NAM CƯỜNG", "UBND xã Nam Cường", "Nam Cường"),
+    ("UBND TỈNH AN GIANG SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "Sở Văn hóa, Thể thao và Du lịch tỉnh An Giang", "An Giang"),
+    ("TỈNH ỦY HÀ TĨNH BAN TUYÊN GIÁO VÀ DÂN VẬN", "Ban Tuyên giáo và Dân vận Tỉnh ủy Hà Tĩnh", "Hà Tĩnh"),
+    ("UBND TỈNH HÀ TĨNH VĂN PHÒNG", "Văn phòng UBND tỉnh Hà Tĩnh", "Hà Tĩnh"),
+    ("BỘ KHOA HỌC VÀ CÔNG NGHỆ", "Bộ Khoa học và Công nghệ", ""),
+])
+def testissuer_block_reads_as_people_write_it(block, issuer, locality):
+    assert issuer_block(block) == (issuer, locality)
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
