@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import smalltalk
+from bot.asking import DATE_ASKING, asks_date, asks_number, asks_which_plan, holds_date, states_number
 from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.quote import excerpt, highlights
 from bot.scope import Scope, Scoper
@@ -37,11 +39,8 @@ SEARCH_K = 40
 RERANK_WEIGHT = 1.0  # retrieval score (relative to the top) against coverage when ordering passages
 MORE = 3  # "Xem thêm" passages
 VAGUE_WORDS = 2  # one Vietnamese word is often two syllables ("kinh phí")
+DATE_BONUS = 0.5  # a date question: a good passage stating a date goes before one that states none
 _FOLLOW_UP_RE = re.compile(r"^(còn|thế còn|vậy còn|con o|the con|vay con)\b|\b(thì sao|thi sao)\W*$", re.IGNORECASE)
-# "mấy" is left out: "mấy công ty", "mấy môn" is as often "those" as "how many".
-_QUANTITY_RE = re.compile(r"\b(bao nhiêu|bao nhieu|bao nhiu|tỷ lệ|ty le|phần trăm|phan tram)\b", re.IGNORECASE)
-_DIGIT_RE = re.compile(r"\d")
-_ENUMERATOR_RE = re.compile(r"(?m)^\s*(\d+(\.\d+)*\.|[IVXLC]+\.|[a-zđ]\))\s")  # "2. ", "c) ": no quantity
 _ACRONYM_RE = re.compile(r"\b[A-ZĐ]{2,}\b")
 SUGGESTED = [
     "Mục tiêu đến năm 2030 ở {loc} là gì?",
@@ -122,26 +121,44 @@ class Answerer:
 
     def _answer(self, query: str, words: list[str], scope: Scope) -> Answer:
         missing = self._missing(words) + self._missing_acronyms(query)
+        words = [self.vocab.alias(w) for w in words]
+        dated = asks_date(query)
+        if dated:  # "hạn báo cáo": a date answers "hạn"; the passage need not repeat it
+            words = [w for w in words if w not in DATE_ASKING] or words
         hits = self._search(query, scope)
         scored = [(h, self.vocab.coverage(words, h.passage.section + "\n" + h.passage.text)) for h in hits]
         good = [(h, c) for h, c in scored if c >= MIN_COVERAGE]
         if good:  # among passages the retriever found, prefer the one that holds more of the question
             top = good[0][0].score or 1.0
-            good.sort(key=lambda hc: -(hc[1] + RERANK_WEIGHT * hc[0].score / top))
+            good.sort(key=lambda hc: -(hc[1] + RERANK_WEIGHT * hc[0].score / top
+                                       + DATE_BONUS * (dated and holds_date(hc[0].passage.text))))
         if missing or not good:
             return self._not_found(missing, scope)
+        prefer = holds_date if dated else None
         best_hit = good[0][0]
-        first = self._citation(best_hit, words)
-        if _QUANTITY_RE.search(query) and not _DIGIT_RE.search(_ENUMERATOR_RE.sub("", first.quote)):
+        first = self._citation(best_hit, words, prefer=prefer)
+        if asks_number(query) and not states_number(first.quote):
             return self._not_found([], scope)  # asked for a number, and the best passage states none
+        if dated and not holds_date(best_hit.passage.text, years=True):
+            return self._not_found([], scope)  # asked for a date, and the best passage states none
 
-        by_place = self._best_per_locality(good) if scope.doc_ids is None or len(scope.doc_ids) > 1 else []
+        # "Kế hoạch nào …": every plan that says it, however the retriever ranked it, quoted from its opening
+        # (title and "Thực hiện …") when that says it as well as any of its passages.
+        by_plan = self._best_per(good, lambda h: h.document.id, score_ratio=0) if asks_which_plan(query) else []
+        if len(by_plan) > 1:
+            by_plan = [self._opening(h, good) for h in by_plan]
+            citations = [self._citation(h, words, prefer=prefer) for h in by_plan]
+            text = render("plans.j2", sources=[describe(h.document) for h in by_plan])
+            return Answer("answered", text, citations)
+
+        by_place = (self._best_per(good, lambda h: h.document.locality)
+                    if scope.doc_ids is None or len(scope.doc_ids) > 1 else [])
         if len(by_place) > 1:
             names = [h.document.locality for h in by_place]
             if len(words) <= VAGUE_WORDS:  # too vague to quote every place: ask which one
                 return Answer("clarify", render("clarify.j2", names=names), [],
                               [f"Ở {name}" for name in names])
-            citations = [first] + [self._citation(h, words) for h in by_place[1:]]
+            citations = [first] + [self._citation(h, words, prefer=prefer) for h in by_place[1:]]
             text = render("localities.j2", names=names, example=f"{query.rstrip('?')} ở {names[0]}?")
             return Answer("answered", text, citations, [f"Ở {name}" for name in names])
 
@@ -154,14 +171,22 @@ class Answerer:
         hits = self.retriever.search(query, k=SEARCH_K, filters=filters)
         return [h for h in hits if scope.doc_ids is None or h.document.id in scope.doc_ids]
 
-    def _best_per_locality(self, good: list[tuple[Hit, float]]) -> list[Hit]:
-        """The best passage of each locality whose answer scores close to the overall best."""
+    def _best_per(self, good: list[tuple[Hit, float]], key: Callable[[Hit], str],
+                  score_ratio: float = LOCALITY_SCORE_RATIO) -> list[Hit]:
+        """The best passage of each locality (or plan: `key`) whose answer scores close to the overall best."""
         top, top_coverage = good[0][0].score, good[0][1]
         seen: dict[str, Hit] = {}
         for h, coverage in good:
-            if h.score >= LOCALITY_SCORE_RATIO * top and coverage >= top_coverage - LOCALITY_COVERAGE_MARGIN:
-                seen.setdefault(h.document.locality, h)
+            if h.score >= score_ratio * top and coverage >= top_coverage - LOCALITY_COVERAGE_MARGIN:
+                seen.setdefault(key(h), h)
         return list(seen.values())
+
+    @staticmethod
+    def _opening(hit: Hit, good: list[tuple[Hit, float]]) -> Hit:
+        """The plan's first passage instead of `hit` when it covers the question about as well."""
+        coverage = {h.passage.id: c for h, c in good}
+        return next((h for h, c in good if h.document.id == hit.document.id and h.passage.ordinal == 0
+                     and c >= coverage[hit.passage.id] - LOCALITY_COVERAGE_MARGIN), hit)
 
     def _missing(self, words: list[str]) -> list[str]:
         """Question words the corpus never uses and that are no typo of a word it does: a topic it lacks."""
@@ -203,9 +228,10 @@ class Answerer:
         return self._citation(hit, [], quote=c.quote)
 
     # -- helpers
-    def _citation(self, hit: Hit, words: list[str], role: str = "main", quote: str | None = None) -> Citation:
+    def _citation(self, hit: Hit, words: list[str], role: str = "main", quote: str | None = None,
+                  prefer: Callable[[str], bool] | None = None) -> Citation:
         doc, p = hit.document, hit.passage
-        quote = quote if quote is not None else excerpt(p.text, words, self.vocab)
+        quote = quote if quote is not None else excerpt(p.text, words, self.vocab, prefer=prefer)
         return Citation(
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
             issuer=doc.issuer, section=p.section, page=p.page, quote=quote,

@@ -6,6 +6,7 @@ Every piece kept is a verbatim slice of the passage; pieces that are not adjacen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -50,8 +51,12 @@ def _is_lead(piece: str) -> bool:
     return len(piece) < 120 and bool(_LEAD_RE.search(piece)) or len(piece) < 60 and piece[-1] not in ".;"
 
 
-def excerpt(text: str, words: list[str], vocab: Vocabulary, share: float = 0.6) -> str:
-    """The pieces of `text` whose covered weight is at least `share` of the best piece's, with their lead-ins."""
+def excerpt(text: str, words: list[str], vocab: Vocabulary, share: float = 0.6,
+            prefer: Callable[[str], bool] | None = None) -> str:
+    """The pieces of `text` whose covered weight is at least `share` of the best piece's, with their lead-ins.
+
+    A matching piece that `prefer` accepts (one stating a date, for "trước ngày nào") counts as the best.
+    """
     pieces = _pieces(text)
     if not pieces:
         return text
@@ -64,6 +69,9 @@ def excerpt(text: str, words: list[str], vocab: Vocabulary, share: float = 0.6) 
     best = max(p.score for p in pieces)
     if best == 0:
         return text
+    for p in pieces:
+        if prefer and p.score > 0 and prefer(text[p.start : p.end]):
+            p.score = best
     keep = sorted(pieces, key=lambda p: -p.score)[:MAX_PIECES]
     keep = {id(p) for p in keep if p.score >= share * best}
     chosen: list[_Piece] = []
@@ -72,8 +80,9 @@ def excerpt(text: str, words: list[str], vocab: Vocabulary, share: float = 0.6) 
             continue
         # The nearest lead-in above ("c) Đến năm 2030", "Sở Tài chính:") says what the item belongs to.
         lead = next((q for q in reversed(pieces[:i]) if q.lead), None)
-        following = pieces[i + 1 : i + 3]
-        # A heading alone says nothing: bring its first line. "Đơn vị chủ trì: …" says who does the item.
+        following = pieces[i + 1 : i + 4]
+        # A heading alone says nothing: bring its first line. "Đơn vị chủ trì: …", "Đơn vị phối hợp: …"
+        # say who does the item.
         tail = following[:1] if p.lead else []
         tail += [q for q in following if _LABEL_RE.match(text[q.start : q.end])]
         for q in [lead, p, *tail]:

@@ -135,6 +135,8 @@ DOMAIN_WORDS = {"nghi", "quyet", "57", "nq", "tw", "ke", "hoach", "van", "ban"}
 _ASKING_AFTER_BAO = {"nhieu", "nhiu", "gio", "lau"}
 _LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _NUMBER_RE = re.compile(r"^\d+$")
+# One Vietnamese syllable, diacritics folded; a corpus word that is not one is a loan word or a code.
+_SYLLABLE_RE = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?$")
 
 
 def content_words(text: str) -> list[str]:
@@ -177,6 +179,7 @@ class Vocabulary:
                     "".join(w[0] for w in seq[i : i + n])
                     for i in range(len(seq) - n + 1)
                 )
+        self.loan_words = sorted(w for w in self.df if w.isalpha() and len(w) > 3 and not _SYLLABLE_RE.match(w))
 
     def idf(self, word: str) -> float:
         # An unseen word (a typo, slang, or a topic the corpus lacks) weighs like the rarest seen one.
@@ -192,6 +195,12 @@ class Vocabulary:
         present = folded_words(text)
         total = sum(self.idf(w) for w in words)
         return sum(self.idf(w) for w in words if w in present) / total
+
+    def alias(self, word: str) -> str:
+        """An unknown word that is part of a loan word the corpus uses ("bot" of "chatbot") means that word."""
+        if self.known(word) or len(word) < 3 or not word.isalpha():
+            return word
+        return next((k for k in self.loan_words if k.startswith(word) or k.endswith(word)), word)
 
     def near(self, word: str) -> bool:
         """A known word one edit away (a typo: "giag" for "giang")."""

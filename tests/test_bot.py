@@ -92,6 +92,33 @@ def test_follow_up_reuses_the_question_in_another_locality(app):
         "trước ngày 15 tháng 6" not in first_quote(ask(app, "còn Đồng Nai thì sao?", session_id="s-other"))
 
 
+def test_follow_up_on_another_topic_keeps_the_place(app):
+    ask(app, "Mục tiêu đến năm 2030 của xã Nam Cường là gì?", session_id="s-deadline")
+    answer = ask(app, "hạn báo cáo thì sao?", session_id="s-deadline")
+    assert answer.status == "answered"
+    assert answer.citations[0].doc_id == "namcuong-ubnd-qd1169"
+    assert "trước ngày 20 tháng 6" in first_quote(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "Khi nào Sở Tư pháp Hà Tĩnh phải báo cáo?",  # its plan sets no reporting date
+    "Hạn nộp hồ sơ thi đại học là ngày nào?",
+    "Khi nào được nghỉ Tết Nguyên đán?",
+])
+def test_date_question_declines_when_the_best_passage_states_no_date(app, question):
+    answer = ask(app, question)
+    assert answer.status == "not_found" and not answer.citations
+
+
+def test_which_plans_quotes_each_plan_from_its_opening(app):
+    answer = ask(app, "Những kế hoạch nào triển khai Quyết định 1169/QĐ-TTg?")
+    assert answer.status == "answered"
+    main = [c for c in answer.citations if c.role == "main"]
+    assert len({c.doc_id for c in main}) == len(main) >= 3
+    assert all("1169/QĐ-TTg" in c.quote and c.url.endswith("#p-0") for c in main)
+    assert f"{len(main)} văn bản" in answer.text
+
+
 @pytest.mark.parametrize("message, phrase", [
     ("xin chao", "Xin chào"), ("Xin chào!", "Xin chào"), ("cam on", "Không có gì"),
     ("bạn là ai", "trợ lý"), ("danh sách văn bản", "45/KH-UBND"), ("gợi ý câu hỏi", "câu hỏi"), ("/start", "Xin chào"),

@@ -1,0 +1,55 @@
+"""What kind of answer a question asks for: a number, a date, or which plans."""
+from __future__ import annotations
+
+import re
+
+from bot.words import DOMAIN_WORDS
+from hoidap.text import fold, has_diacritics
+
+# "mấy" is left out: "mấy công ty", "mấy môn" is as often "those" as "how many".
+_QUANTITY_RE = re.compile(r"\b(bao nhiêu|bao nhieu|bao nhiu|tỷ lệ|ty le|phần trăm|phan tram)\b", re.IGNORECASE)
+# "hạn" alone is a deadline; "hạn chế", "hạn mức" are not.
+_DATE_WORDS = r"(ngày|tháng|năm) (nào|mấy)|bao giờ|khi nào|thời hạn|hạn chót|hạn(?! chế| mức)"
+_DATE_RE = re.compile(rf"\b({_DATE_WORDS})\b", re.IGNORECASE)
+_BARE_DATE_RE = re.compile(rf"\b({fold(_DATE_WORDS)})\b")
+# Words that only ask for the date: a passage answers them with a date, not by repeating them.
+DATE_ASKING = frozenset({"han", "chot"})
+# A day or month in running text: "15/6", "ngày 15", "tháng 3".
+_DATE_IN_TEXT_RE = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b(ngày|tháng) \d{1,2}\b")
+_YEAR_RE = re.compile(r"\bnăm \d{4}\b", re.IGNORECASE)
+# "Nghị quyết số 57-NQ/TW ngày 22/12/2024": the date of a cited document, in nearly every passage.
+_REFERENCE_DATE_RE = re.compile(r"\d+[-/] ?[\w/-]*,? ngày \d{1,2}(/\d{1,2}/\d{4}| tháng \d{1,2} năm \d{4})")
+# "Nghị quyết 71 ban hành ngày nào": the date of a cited document, which its references state.
+_NAMED_DOC_RE = re.compile(r"\b(nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|nq|qd|nd)\s*(so\s*)?(\d+)")
+_WHICH_PLAN_RE = re.compile(r"\b(ke hoach|van ban) nao\b")
+_DIGIT_RE = re.compile(r"\d")
+_ENUMERATOR_RE = re.compile(r"(?m)^\s*(\d+(\.\d+)*\.|[IVXLC]+\.|[a-zđ]\))\s")  # "2. ", "c) ": no quantity
+
+
+def asks_number(question: str) -> bool:
+    return bool(_QUANTITY_RE.search(question))
+
+
+def states_number(quote: str) -> bool:
+    return bool(_DIGIT_RE.search(_ENUMERATOR_RE.sub("", quote)))
+
+
+def asks_date(question: str) -> bool:
+    """A day or deadline ("trước ngày nào", "hạn báo cáo"), not the date of a document it names."""
+    if any(m.group(3) not in DOMAIN_WORDS for m in _NAMED_DOC_RE.finditer(fold(question))):
+        return False
+    if has_diacritics(question):
+        return bool(_DATE_RE.search(question))
+    # Folded patterns only for bare text: in an accented question "han" is hàn or hán, not hạn.
+    return bool(_BARE_DATE_RE.search(question.lower()))
+
+
+def holds_date(text: str, years: bool = False) -> bool:
+    """A day or month (or, with `years`, a year: "Từ năm 2026") other than a cited document's date."""
+    text = _REFERENCE_DATE_RE.sub("", text)
+    return bool(_DATE_IN_TEXT_RE.search(text) or years and _YEAR_RE.search(text))
+
+
+def asks_which_plan(question: str) -> bool:
+    """ "Kế hoạch nào …", "những văn bản nào …": one answer per plan, not per place."""
+    return bool(_WHICH_PLAN_RE.search(fold(question)))

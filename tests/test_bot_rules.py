@@ -1,0 +1,56 @@
+"""The answerer's general rules on small inputs: what a question asks for, loan words, quote trimming."""
+from __future__ import annotations
+
+import pytest
+
+from bot.asking import asks_date, asks_which_plan, holds_date
+from bot.quote import excerpt
+from bot.words import Vocabulary
+from hoidap.models import Passage
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Xã Nam Cường phải báo cáo trước ngày nào?", True),
+    ("hạn báo cáo thì sao?", True),
+    ("han bao cao thi sao", True),
+    ("Kế hoạch ban hành tháng mấy năm nào?", True),
+    ("Có hạn chế gì không?", False),  # "hạn chế" is no deadline
+    ("nguon luc nao", False),
+    # The date of a document the question names is stated where the plans cite it, not as a deadline.
+    ("Nghị quyết 71/NQ-CP ban hành ngày nào?", False),
+])
+def test_asks_date(question, expected):
+    assert asks_date(question) is expected
+
+
+def test_holds_date_ignores_the_dates_of_cited_documents():
+    assert not holds_date("Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị")
+    assert not holds_date("Kế hoạch số 45/KH-UBND ngày 12 tháng 8 năm 2025")
+    assert holds_date("định kỳ trước ngày 20 tháng 6 hằng năm")
+    assert holds_date("Ngày Chuyển đổi số quốc gia (10/10)")
+
+
+def test_asks_which_plan():
+    assert asks_which_plan("Những kế hoạch nào triển khai Quyết định 1169?")
+    assert asks_which_plan("van ban nao nhac toi chatbot")
+    assert not asks_which_plan("Kế hoạch này có gì cho học sinh?")
+
+
+def test_unknown_word_inside_a_loan_word_means_it():
+    vocab = Vocabulary([Passage("d:0", "d", 0, "", "Sử dụng hệ thống chatbot và website để trả lời người dân.")])
+    assert vocab.alias("bot") == "chatbot"
+    assert vocab.alias("web") == "website"
+    assert vocab.alias("dung") == "dung"  # known: left alone
+    assert vocab.alias("ung") == "ung"  # inside "dung", a Vietnamese syllable, not a loan word
+
+
+def test_quote_keeps_the_date_piece_and_every_label():
+    text = ("Số: 12/KH-UBND\n\nNam Cường, ngày 5 tháng 3 năm 2026\n\nKẾ HOẠCH\n\n"
+            "Triển khai truyền thông về chuyển đổi số trên địa bàn xã. Phối hợp với các trường học.\n\n"
+            "Đơn vị chủ trì: Phòng Văn hoá- Xã hội.\n\nĐơn vị phối hợp: Các đơn vị có liên quan.")
+    vocab = Vocabulary([Passage("d:0", "d", 0, "", text)])
+    words = ["truyen", "thong", "thang"]
+    assert "tháng 3" not in excerpt(text, words, vocab)
+    assert "Nam Cường, ngày 5 tháng 3 năm 2026" in excerpt(text, words, vocab, prefer=holds_date)
+    quote = excerpt(text, ["truyen", "thong", "chuyen", "doi"], vocab)
+    assert "Đơn vị chủ trì: Phòng Văn hoá- Xã hội." in quote and "Đơn vị phối hợp" in quote
