@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot import smalltalk
+from bot import facts, smalltalk
 from bot.asking import DATE_ASKING, asks_date, asks_number, asks_which_plan, holds_date, states_number
 from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.quote import excerpt, highlights
@@ -74,6 +74,7 @@ class Answerer:
         self.memory = SessionMemory()
         self._lock = threading.Lock()
         self._generation = -1
+        self._suggestions: tuple[int, list[str]] = (-1, [])
 
     def _refresh(self) -> None:
         """Vocabulary and locality names follow the store, rebuilt only when it changes."""
@@ -104,6 +105,10 @@ class Answerer:
                 personal="pháp lý" in topic, contact=self.settings.contact))
 
         scope = self.scoper.scope(question)
+        if reference := facts.asks_what_is(question):
+            return self._what_is(*reference)
+        if facts.asks_signer(question):
+            return self._signers(scope)
         words = [w for w in content_words(question) if w not in scope.naming_words]
         query = question
         previous = self.memory.get(session_id)
@@ -198,6 +203,33 @@ class Answerer:
         return [a for a in dict.fromkeys(_ACRONYM_RE.findall(question))
                 if not self.vocab.known(fold(a)) and fold(a) not in self.vocab.initials]
 
+    # -- answers the documents give about themselves
+    def _what_is(self, kind: str, number: str) -> Answer:
+        """A plan of ours by its number ("kế hoạch 45") gets its trích yếu; a resolution the plans cite
+        gets the name they give it."""
+        for doc in self.documents.values():
+            if doc.number.startswith(f"{number}/") and doc.doc_type.lower() == kind.lower() and doc.title:
+                opening = self.store.passages(doc.id)[0]
+                if collapse_ws(doc.title) in collapse_ws(opening.text):
+                    text = render("what_is.j2", title=True, source=describe(doc), reference="")
+                    return Answer("answered", text, [self._citation(Hit(opening, doc, 1.0), [], quote=doc.title)])
+        found = facts.naming(kind, number, self.store.passages())
+        if found is None:
+            return self._not_found([], Scope(None, []))
+        passage, quote = found
+        text = render("what_is.j2", title=False, source="", reference=f"{kind} {number}")
+        return Answer("answered", text, [self._citation(Hit(passage, self.documents[passage.doc_id], 1.0), [], quote=quote)])
+
+    def _signers(self, scope: Scope) -> Answer:
+        docs = [d for d in self.documents.values() if scope.doc_ids is None or d.id in scope.doc_ids]
+        signed = [(d, found) for d in sorted(docs, key=lambda d: d.id)
+                  if (found := facts.signature(d, self.store.passages(d.id)))]
+        if not signed:
+            return self._not_found([], scope)
+        text = render("signers.j2", signers=[(describe(d), d.signer) for d, _ in signed])
+        citations = [self._citation(Hit(p, d, 1.0), [], quote=quote) for d, (p, quote) in signed]
+        return Answer("answered", text, citations)
+
     # -- answers that need no search
     def _not_found(self, missing: list[str], scope: Scope) -> Answer:
         scoped = ", ".join(scope.localities)
@@ -205,7 +237,7 @@ class Answerer:
         return Answer("not_found", text, [], ["Gợi ý câu hỏi", "Danh sách văn bản"])
 
     def _smalltalk(self, intent: str) -> Answer:
-        example = self._suggested()[0]
+        example = next(iter(self._suggested()), "")
         docs = sorted(self.documents.values(), key=lambda d: (d.locality, d.id))
         context = {
             "example": example, "contact": self.settings.contact, "count": len(docs),
@@ -243,6 +275,14 @@ class Answerer:
         return sorted({d.locality for d in self.documents.values() if d.locality})
 
     def _suggested(self) -> list[str]:
-        places = self._localities() or ["địa phương"]
-        return [s.format(loc=places[i % len(places)]) for i, s in enumerate(SUGGESTED)]
+        """Example questions, each in a place whose plan answers it: never suggest a dead end."""
+        if self._suggestions[0] != self._generation:
+            places = self._localities()
+            found = []
+            for i, template in enumerate(SUGGESTED):
+                rotated = places[i % len(places):] + places[: i % len(places)] if places else []
+                found += [q for q in (template.format(loc=p) for p in rotated)
+                          if self.ask(q).status == "answered"][:1]
+            self._suggestions = (self._generation, found)
+        return self._suggestions[1]
 

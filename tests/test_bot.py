@@ -170,3 +170,38 @@ def test_real_answer_renders_for_every_channel(app):
     assert "/documents/" not in text  # a relative link means nothing in a chat app
     published = replace(answer.citations[0], url="https://stp.example.gov.vn" + answer.citations[0].url)
     assert published.url in to_text(replace(answer, citations=[published]))
+
+
+def test_what_a_cited_resolution_is_quotes_how_most_plans_name_it(app):
+    answer = ask(app, "Nghị quyết 57 là gì?")
+    assert answer.status == "answered" and "chưa có toàn văn" in answer.text
+    quote = answer.citations[0].quote
+    # One plan writes 22/12/2025 (a typo, repeated); most write 22/12/2024, and that is what is quoted.
+    assert quote.startswith("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học")
+    passage = app.store.passage(f"{answer.citations[0].doc_id}:{answer.citations[0].url.rsplit('#p-', 1)[1]}")
+    assert collapse_ws(quote) in collapse_ws(passage.text)
+
+
+def test_a_plan_by_its_number_gets_its_title(app):
+    answer = ask(app, "kế hoạch 45 là gì")
+    assert answer.status == "answered"
+    assert answer.citations[0].doc_id == "dongnai-ubnd-kh45"
+    assert answer.citations[0].quote == app.store.document("dongnai-ubnd-kh45").title
+    # A question about a topic inside the plan is searched, not answered with the title.
+    topical = ask(app, "Kế hoạch 45 có nội dung gì về kinh phí?")
+    assert topical.status != "answered" or topical.citations[0].quote != answer.citations[0].quote
+
+
+def test_who_signed_quotes_the_signature_block(app):
+    answer = ask(app, "ai ký kế hoạch của Đồng Nai?")
+    assert answer.status == "answered" and "Võ Tấn Đức" in answer.text
+    assert [c.doc_id for c in answer.citations] == ["dongnai-ubnd-kh45"]
+    assert collapse_ws(answer.citations[0].quote) == "CHỦ TỊCH Võ Tấn Đức"
+    everyone = ask(app, "ai ky ke hoach")
+    assert len(everyone.citations) == 5 and "Lường Văn Toàn" in everyone.text
+
+
+def test_suggested_questions_are_ones_the_bot_answers(app):
+    suggestions = ask(app, "gợi ý câu hỏi").suggestions
+    assert suggestions
+    assert all(ask(app, q).status == "answered" for q in suggestions)
