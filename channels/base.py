@@ -34,11 +34,12 @@ class Channel(ABC):
 
     name: str
 
-    def __init__(self, hoidap):
+    def __init__(self, hoidap, conversation_log: ConversationLog | None = None):
         self.hoidap = hoidap
         self.settings = hoidap.settings
-        # The web channel's log: staff statistics and 👍/👎 feedback cover every channel.
-        self.log = ConversationLog(self.settings.db_path, self.settings.log_retention_days)
+        # The web channel's log (the web app's own, when mounted there): staff statistics and
+        # 👍/👎 feedback cover every channel.
+        self.log = conversation_log or ConversationLog(self.settings.db_path, self.settings.log_retention_days)
 
     @abstractmethod
     def render(self, answer: Answer) -> list[str]:
@@ -95,12 +96,17 @@ class Recent:
         return not seen
 
 
+def secret_matches(given: str, expected: str) -> bool:
+    """Constant-time comparison of any two strings (hmac.compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 def check_secret(channel: str, given: str | None, expected: str) -> None:
     """401 when the signature/secret header is missing, 403 when it does not match (constant-time)."""
     if not given:
         log.warning("%s webhook: missing signature, rejected", channel)
         raise HTTPException(401, "missing signature")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    if not secret_matches(given, expected):
         log.warning("%s webhook: bad signature, rejected", channel)
         raise HTTPException(403, "bad signature")
 
@@ -125,8 +131,8 @@ class WebhookChannel(Channel):
     max_len: int  # characters per message part
     reply_window: float  # seconds after the user's last message during which the platform lets us reply
 
-    def __init__(self, hoidap):
-        super().__init__(hoidap)
+    def __init__(self, hoidap, conversation_log: ConversationLog | None = None):
+        super().__init__(hoidap, conversation_log)
         self.client: httpx.AsyncClient | None = None  # opened by the router's lifespan
         self.seen = Recent()
         self.last_message = Recent()  # user_id → epoch seconds of their latest message

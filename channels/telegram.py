@@ -18,6 +18,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 
 from bot.render import to_telegram_html
 from channels.base import Channel, Recent, check_secret, split_text
+from channels.web.logs import ConversationLog
 from hoidap.models import Answer
 
 log = logging.getLogger("hoidap.channels.telegram")
@@ -40,8 +41,8 @@ EXPIRED = "Nút này đã hết hạn, bạn hãy gõ lại câu hỏi."
 class TelegramChannel(Channel):
     name = "telegram"
 
-    def __init__(self, hoidap, application: Application):
-        super().__init__(hoidap)
+    def __init__(self, hoidap, application: Application, conversation_log: ConversationLog | None = None):
+        super().__init__(hoidap, conversation_log)
         self.bot = application.bot
         # Callback data is at most 64 bytes, so buttons carry the answer id and these find the rest.
         self.suggestions = Recent()  # answer id → suggested questions
@@ -118,7 +119,7 @@ class TelegramChannel(Channel):
         log.error("telegram: update failed", exc_info=context.error)
 
 
-def build_application(hoidap, polling: bool) -> Application:
+def build_application(hoidap, polling: bool, conversation_log: ConversationLog | None = None) -> Application:
     """One Application for both modes; updates run concurrently so one slow chat never blocks another."""
     settings = hoidap.settings
     builder = (
@@ -132,7 +133,7 @@ def build_application(hoidap, polling: bool) -> Application:
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    TelegramChannel(hoidap, application)
+    TelegramChannel(hoidap, application, conversation_log)
     return application
 
 
@@ -141,25 +142,27 @@ def run_polling(hoidap) -> None:
     build_application(hoidap, polling=True).run_polling(allowed_updates=UPDATES)
 
 
-def webhook_router(hoidap) -> APIRouter:
+def webhook_router(hoidap, conversation_log: ConversationLog | None = None) -> APIRouter:
     """POST /webhooks/telegram: checks Telegram's secret header and queues the update to the Application.
 
     With HOIDAP_PUBLIC_URL set, the webhook is registered with Telegram at startup.
     """
     settings = hoidap.settings
-    application = build_application(hoidap, polling=False)
+    application = build_application(hoidap, polling=False, conversation_log=conversation_log)
     seen = Recent()
 
     @asynccontextmanager
     async def lifespan(_app):
         async with application:
             await application.start()
-            if settings.public_url:
-                await application.bot.set_webhook(settings.public_url.rstrip("/") + PATH,
-                                                  secret_token=settings.telegram_secret,
-                                                  allowed_updates=UPDATES)
-            yield
-            await application.stop()
+            try:
+                if settings.public_url:
+                    await application.bot.set_webhook(settings.public_url.rstrip("/") + PATH,
+                                                      secret_token=settings.telegram_secret,
+                                                      allowed_updates=UPDATES)
+                yield
+            finally:  # a still-running Application refuses to shut down, hiding the original error
+                await application.stop()
 
     router = APIRouter(lifespan=lifespan, tags=["webhooks"])
 

@@ -38,6 +38,6 @@ class ZaloChannel(WebhookChannel):
 
     def check_response(self, response) -> None:
         response.raise_for_status()
-        error = response.json().get("error", 0)  # Zalo reports failures as HTTP 200 with error != 0
-        if error:
-            raise RuntimeError(f"Zalo API error {error}: {response.json().get('message')}")
+        reply = response.json()
+        if error := reply.get("error", 0):  # Zalo reports failures as HTTP 200 with error != 0
+            raise RuntimeError(f"Zalo API error {error}: {reply.get('message')}")

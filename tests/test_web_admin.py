@@ -48,6 +48,8 @@ def test_login_sets_httponly_cookie(tmp_path):
     assert client.get("/admin", headers={"accept": "text/html"}, follow_redirects=False).headers["location"] == "/admin/login"
     assert client.post("/admin/documents", files={"file": ("a.txt", b"x")}).status_code == 401
     assert client.post("/admin/login", data={"token": "sai"}).status_code == 401
+    assert client.post("/admin/login", data={"token": "mã sai"}).status_code == 401  # not a 500
+    assert client.get("/admin", headers={"authorization": "Bearer mã".encode()}).status_code == 401
     r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
     assert r.status_code == 303
     cookie = r.headers["set-cookie"]

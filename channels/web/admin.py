@@ -7,7 +7,6 @@ it); scripts send `Authorization: Bearer <token>`.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
+from channels.base import secret_matches
 from channels.web.deps import HoidapDep, templates
+from channels.web.documents import original_file
 from channels.web.ratelimit import rate_limited
 from hoidap.wiring import Hoidap
 from ingest.loaders import SUPPORTED, LoadError
@@ -45,9 +46,9 @@ def is_admin(request: Request) -> bool:
     if not token:
         return False
     bearer = request.headers.get("authorization", "")
-    if bearer.lower().startswith("bearer ") and hmac.compare_digest(bearer[7:].strip(), token):
+    if bearer.lower().startswith("bearer ") and secret_matches(bearer[7:].strip(), token):
         return True
-    return hmac.compare_digest(request.cookies.get(COOKIE, ""), _cookie_value(token))
+    return secret_matches(request.cookies.get(COOKIE, ""), _cookie_value(token))
 
 
 def admin_enabled(request: Request) -> None:
@@ -76,7 +77,7 @@ def login_form(request: Request):
 async def login(request: Request):
     form = await request.form(max_files=0, max_fields=5)
     token = request.app.state.hoidap.settings.admin_token
-    if not hmac.compare_digest(str(form.get("token", "")), token):
+    if not secret_matches(str(form.get("token", "")), token):
         return templates.TemplateResponse(request, "admin_login.html",
                                           {"error": "Mã quản trị không đúng."}, status_code=401)
     response = RedirectResponse("/admin", status_code=303)
@@ -178,7 +179,8 @@ def remove(request: Request, doc_id: str, hoidap: HoidapDep):
     if doc is None or not hoidap.store.remove_document(doc_id):
         return _home(request, hoidap, {"error": f"Không có văn bản {doc_id}."}, 404)
     hoidap.retriever.refresh()
-    (hoidap.settings.files_dir / f"{doc.id}{Path(doc.file_name).suffix.lower()}").unlink(missing_ok=True)
+    if (original := original_file(hoidap, doc)) is not None:
+        original.unlink(missing_ok=True)
     uploads = (hoidap.settings.data_dir / "uploads").resolve()
     source = Path(doc.source_path).resolve()
     if source.is_relative_to(uploads):  # only files staff uploaded here; never the bundled corpus

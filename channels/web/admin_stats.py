@@ -100,11 +100,12 @@ CSV_KINDS = {"daily": "theo-ngay", "topics": "chu-de", "unanswered": "chua-tra-l
 
 def _rows(kind: str, s: Stats) -> list[list]:
     if kind == "daily":
-        return [["Ngày", "Tổng", "Đã trả lời", "Không tìm thấy", "Từ chối", "Khác"]] + [
-            [day, sum(c.values()), c["answered"], c["not_found"], sum(c[x] for x in DECLINED),
-             sum(c.values()) - c["answered"] - c["not_found"] - sum(c[x] for x in DECLINED)]
-            for day, c in sorted(s.daily.items())
-        ]
+        rows = [["Ngày", "Tổng", "Đã trả lời", "Không tìm thấy", "Từ chối", "Khác"]]
+        for day, c in sorted(s.daily.items()):
+            total, declined = c.total(), sum(c[x] for x in DECLINED)
+            rows.append([day, total, c["answered"], c["not_found"], declined,
+                         total - c["answered"] - c["not_found"] - declined])
+        return rows
     if kind == "topics":
         return ([["Loại", "Chủ đề", "Số câu hỏi"]] + [["Từ khóa", t, n] for t, n in s.topics]
                 + [["Văn bản › mục được trích", t, n] for t, n in s.cited])

@@ -42,8 +42,11 @@ def clean_question(raw: str) -> str:
 @router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn")
 def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
     question = clean_question(body.question)
-    answer = hoidap.answerer.ask(question, session_id=body.session_id, channel="web")
-    answer_id = log.record(question, answer, body.session_id, "web")
+    # Namespaced like the messaging channels' "telegram:<chat>" sessions, so a browser cannot pick
+    # another channel's session id and read or steer that user's follow-up context.
+    session = f"web:{body.session_id}" if body.session_id else ""
+    answer = hoidap.answerer.ask(question, session_id=session, channel="web")
+    answer_id = log.record(question, answer, session, "web")
     result = answer.to_dict()
     for data, citation in zip(result["citations"], answer.citations):
         data["source"] = source_line(citation)  # the same source line every channel shows

@@ -61,18 +61,18 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = DEFAULT_DETAILS.get(exc.detail, exc.detail)
         wants_html = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
         if wants_html and exc.status_code >= 400:
-            return templates.TemplateResponse(request, "error.html", {"exc": exc},
+            return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": detail},
                                               status_code=exc.status_code, headers=exc.headers)
-        detail = DEFAULT_DETAILS.get(exc.detail, exc.detail)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (pages.router, api.router, api.health, documents.router,
                    admin.public, admin.router, admin_stats.router, admin_curated.router):
         app.include_router(router)
-    for router in webhooks.routers(hoidap):  # Telegram, Zalo OA, Messenger: those configured
+    for router in webhooks.routers(hoidap, app.state.log):  # Telegram, Zalo OA, Messenger: those configured
         app.include_router(router)
     return app
 

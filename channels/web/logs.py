@@ -72,7 +72,8 @@ class ConversationLog:
         self.purge()
 
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            self.db.close()
 
     def record(self, question: str, answer: Answer, session_id: str, channel: str) -> str:
         """Store one question and its answer; returns the answer id used for feedback."""
@@ -107,17 +108,23 @@ class ConversationLog:
         self._last_purge = time.monotonic()
         return deleted
 
+    def _select(self, sql: str, params: tuple) -> list[sqlite3.Row]:
+        # One connection serves every thread: reads take the lock too, or they interleave with
+        # another thread's open write transaction on the same connection.
+        with self._lock:
+            return self.db.execute(sql, params).fetchall()
+
     def conversations(self, start: str, end: str) -> list[sqlite3.Row]:
         """Rows with start <= date < end (ISO dates, UTC), oldest first."""
-        return self.db.execute(
+        return self._select(
             "SELECT * FROM conversations WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
             (start, end),
-        ).fetchall()
+        )
 
     def feedback(self, start: str, end: str) -> list[sqlite3.Row]:
-        return self.db.execute(
+        return self._select(
             "SELECT f.created_at, f.rating, f.comment, c.question, c.status FROM feedback f "
             "JOIN conversations c ON c.id = f.answer_id "
             "WHERE f.created_at >= ? AND f.created_at < ? ORDER BY f.created_at",
             (start, end),
-        ).fetchall()
+        )

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from channels.web.app import create_app
+from fakes.server import serve
 from hoidap.config import ROOT, Settings
 from hoidap.wiring import open_hoidap
 
@@ -31,12 +29,6 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="cần gói playwright (pip install playwright)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The app under uvicorn on 127.0.0.1, seeded with the bundled corpus plus a hostile document."""
@@ -45,17 +37,8 @@ def server(tmp_path_factory):
     hoidap = open_hoidap(settings)
     (tmp / "xss.txt").write_text(XSS_DOC, encoding="utf-8")
     hoidap.ingest([tmp / "xss.txt"])
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(hoidap), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    with serve(create_app(hoidap)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -75,7 +58,7 @@ def host_page(server, tmp_path_factory):
 </body></html>""", encoding="utf-8")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: a free one, no race
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}/index.html"
     httpd.shutdown()
