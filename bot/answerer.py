@@ -237,14 +237,14 @@ class Answerer:
         return Answer("not_found", text, [], ["Gợi ý câu hỏi", "Danh sách văn bản"])
 
     def _smalltalk(self, intent: str) -> Answer:
-        example = next(iter(self._suggested()), "")
+        example = next(iter(self.suggestions()), "")
         docs = sorted(self.documents.values(), key=lambda d: (d.locality, d.id))
         context = {
             "example": example, "contact": self.settings.contact, "count": len(docs),
             "docs": [describe(d) + (f": {d.title}" if d.title else "") for d in docs],
-            "suggestions": self._suggested(),
+            "suggestions": self.suggestions(),
         }
-        return Answer("smalltalk", render(f"{intent}.j2", **context), [], self._suggested()[:3])
+        return Answer("smalltalk", render(f"{intent}.j2", **context), [], self.suggestions()[:3])
 
     def _curated(self, c: CuratedAnswer) -> Answer:
         citation = self._curated_citation(c)
@@ -274,15 +274,19 @@ class Answerer:
     def _localities(self) -> list[str]:
         return sorted({d.locality for d in self.documents.values() if d.locality})
 
-    def _suggested(self) -> list[str]:
-        """Example questions, each in a place whose plan answers it: never suggest a dead end."""
+    def suggestions(self) -> list[str]:
+        """Example questions, each in a place whose plan answers it: never suggest a dead end.
+        Each template goes to a place not used yet where one answers it."""
+        self._refresh()
         if self._suggestions[0] != self._generation:
-            places = self._localities()
-            found = []
-            for i, template in enumerate(SUGGESTED):
-                rotated = places[i % len(places):] + places[: i % len(places)] if places else []
-                found += [q for q in (template.format(loc=p) for p in rotated)
-                          if self.ask(q).status == "answered"][:1]
+            found, used = [], set()
+            for template in SUGGESTED:
+                places = sorted(self._localities(), key=lambda place: place in used)
+                question = next((q for q in (template.format(loc=p) for p in places)
+                                 if self.ask(q).status == "answered"), None)
+                if question:
+                    found.append(question)
+                    used.update(p for p in places if p in question)
             self._suggestions = (self._generation, found)
         return self._suggestions[1]
 

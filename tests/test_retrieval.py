@@ -108,6 +108,11 @@ def test_any_user_text_is_a_safe_query(lexical, query):
     assert lexical.search("chuyển đổi số")  # the index is intact afterwards
 
 
+@pytest.mark.parametrize("query", ["😀😀", "???", "🇻🇳 ❤️ …", ""])
+def test_a_query_without_words_finds_nothing(hybrid, query):
+    assert hybrid.search(query) == []  # the dense side would otherwise rank passages for noise
+
+
 def test_operators_are_plain_words(lexical):
     quoted = lexical.search('"chuyển đổi số" AND (Hà Tĩnh)', k=3, filters=Filters())
     plain = lexical.search("chuyển đổi số Hà Tĩnh", k=3, filters=Filters())

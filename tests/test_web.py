@@ -171,3 +171,11 @@ def test_configured_messaging_webhooks_are_mounted(tmp_path):
     query = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"}
     with client:
         assert client.get("/webhooks/messenger", params=query).text == "42"
+
+
+def test_suggestions_are_questions_the_api_answers(client):
+    suggestions = client.get("/api/suggestions").json()["suggestions"]
+    assert len(suggestions) >= 2
+    for question in suggestions:
+        body = ask(client, question, session_id="").json()
+        assert body["status"] == "answered" and body["citations"], question

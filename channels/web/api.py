@@ -60,6 +60,11 @@ def feedback(body: FeedbackRequest, log: LogDep) -> dict:
     return {"ok": True}
 
 
+@router.get("/suggestions", summary="Câu hỏi gợi ý (mỗi câu đều có câu trả lời trong văn bản hiện có)")
+def suggestions(hoidap: HoidapDep) -> dict:
+    return {"suggestions": hoidap.answerer.suggestions()}
+
+
 @router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời")
 def documents(hoidap: HoidapDep) -> list[dict]:
     base = hoidap.settings.public_url

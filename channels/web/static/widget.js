@@ -10,11 +10,6 @@
   var TITLE = script.dataset.title || "Hỏi đáp 57";
   var COLOR = /^#[0-9a-f]{3,8}$|^[a-z]{3,20}$/i.test(script.dataset.color || "") ? script.dataset.color : "";
   var INLINE = script.dataset.mode === "inline";
-  var SUGGESTIONS = [
-    "Nghị quyết 57 đặt mục tiêu gì đến năm 2030?",
-    "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?",
-    "Cơ quan nào chủ trì thực hiện kế hoạch?"
-  ];
   var MAX_CHARS = 1000;
   var QUOTE_CHARS = 500;
   var sessionId = Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -240,5 +235,7 @@
   log.appendChild(el("div", { class: "msg bot" },
     "Xin chào! Tôi trả lời câu hỏi về Nghị quyết 57-NQ/TW và các kế hoạch triển khai, " +
     "kèm trích dẫn nguyên văn từ văn bản. Bạn có thể chọn một câu hỏi gợi ý:"));
-  addSuggestions(SUGGESTIONS);
+  // The server's suggestions are questions it answers from the documents it holds now.
+  fetch(BASE + "/api/suggestions").then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+    .then(function (data) { addSuggestions(data.suggestions); }, function () {});
 })();
