@@ -1,6 +1,7 @@
 """Shared benchmark helpers: data paths, retriever variants, ranking metrics."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -22,6 +23,11 @@ def retriever(store: Store, work: Path, variant: str, **settings) -> Retriever:
     """Vectors are cached under `work`, so a second run does not embed again."""
     embedder, kwargs = VARIANTS[variant]
     return Retriever(store, Settings(data_dir=work / embedder, embedder=embedder, **settings), **kwargs)
+
+
+def jsonl(name: str) -> list[dict]:
+    """One record per non-blank line of a file under SHARED."""
+    return [json.loads(line) for line in (SHARED / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def metrics(ranks: list[int | None]) -> dict[str, float]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import SHARED
+from bench.common import SHARED, jsonl
 from hoidap.config import BUNDLED_CORPUS, Settings
 from hoidap.models import Document, Passage
 from hoidap.store import Store
@@ -56,9 +56,7 @@ def _pool(tmp: Path) -> list[tuple[str, str]]:
 
 
 def _queries() -> list[str]:
-    lines = (SHARED / "seed_questions_dev.jsonl").read_text(encoding="utf-8").splitlines()
-    lines += (SHARED / "seed_questions_30.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line).get("question") or json.loads(line)["q"] for line in lines if line.strip()]
+    return [q.get("question") or q["q"] for q in jsonl("seed_questions_dev.jsonl") + jsonl("seed_questions_30.jsonl")]
 
 
 def _rss_mb() -> float:

@@ -4,12 +4,11 @@
 """
 from __future__ import annotations
 
-import json
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from bench.common import SHARED, first_correct, metrics, retriever, row, variants_from_argv
+from bench.common import first_correct, jsonl, metrics, retriever, row, variants_from_argv
 from hoidap.config import BUNDLED_CORPUS
 from hoidap.store import Store
 from hoidap.text import collapse_ws
@@ -23,20 +22,16 @@ def _contains(quotes: list[str]):
     return lambda hit: any(q in collapse_ws(hit.passage.text) for q in quotes)
 
 
-def _jsonl(name: str) -> list[dict]:
-    return [json.loads(line) for line in (SHARED / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def main() -> None:
-    thirty = _jsonl("seed_questions_30.jsonl")
-    dev = [q for q in _jsonl("seed_questions_dev.jsonl") if q["kind"] != "out_of_scope"]
+    thirty = jsonl("seed_questions_30.jsonl")
+    dev = [q for q in jsonl("seed_questions_dev.jsonl") if q["kind"] != "out_of_scope"]
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "hoidap.sqlite")
         ingest_paths(store, Path(tmp) / "files", [BUNDLED_CORPUS])
         print(f"{len(store.passages())} passages")
         for variant in variants_from_argv(["bm25", "dense", "rrf", "weighted"]):
+            r = retriever(store, WORK, variant)
             for auto_filters in (False, True):
-                r = retriever(store, WORK, variant)
                 r.auto_filters = auto_filters
                 tag = f"{variant}{' +filters' if auto_filters else ''}"
                 ranks = [first_correct(r.search(q["q"], k=10), _contains([g["anchor"] for g in q["gold"]])) for q in thirty]

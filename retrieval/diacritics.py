@@ -36,14 +36,17 @@ class DiacriticRestorer:
         if not words:
             return []
         columns = [self.candidates.get(w) or [w] for w in words]
-        best = {c: (self._log_p(None, c), [c]) for c in columns[0]}
+        scores = {c: self._log_p(None, c) for c in columns[0]}
+        back: list[dict[str, str]] = []  # per column: candidate → its best predecessor (linear in the length)
         for column in columns[1:]:
-            best = {
-                c: max(((s + self._log_p(prev, c), path + [c]) for prev, (s, path) in best.items()),
-                       key=lambda item: item[0])
-                for c in column
-            }
-        return max(best.values(), key=lambda item: item[0])[1]
+            links = {c: max(((s + self._log_p(prev, c), prev) for prev, s in scores.items()), key=lambda item: item[0])
+                     for c in column}
+            scores = {c: s for c, (s, _) in links.items()}
+            back.append({c: prev for c, (_, prev) in links.items()})
+        path = [max(scores, key=scores.get)]
+        for links in reversed(back):
+            path.append(links[path[-1]])
+        return path[::-1]
 
     def restore(self, text: str) -> str:
         """"ke hoach chuyen doi so" → "kế hoạch chuyển đổi số" (lower-case syllables)."""

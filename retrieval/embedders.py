@@ -84,6 +84,8 @@ class VectorCache:
         self.db.close()
 
     def embed(self, embedder: Embedder, texts: list[str], batch: int = 256) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, embedder.dim), np.float32)
         hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(hashes), 500):
@@ -103,6 +105,4 @@ class VectorCache:
                     [(embedder.name, h, v.tobytes()) for (h, _), v in zip(part, vectors)],
                 )
             found.update((h, v) for (h, _), v in zip(part, vectors))
-        if not texts:
-            return np.zeros((0, embedder.dim), np.float32)
         return np.stack([found[h] for h in hashes]).astype(np.float32)

@@ -29,12 +29,12 @@ class Filters:
         )
 
 
+def _folded_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
 def _place(name: str) -> str:
-    return _PREFIX_RE.sub("", " ".join(re.findall(r"\w+", fold(name))))
-
-
-def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+    return _PREFIX_RE.sub("", _folded_words(name))
 
 
 def detect_filters(query: str, documents: list[Document]) -> Filters:
@@ -42,7 +42,7 @@ def detect_filters(query: str, documents: list[Document]) -> Filters:
 
     Naming two places (a comparison) or none gives no filter.
     """
-    words = _words(query)
+    words = f" {_folded_words(query)} "
     places = {_place(p) for d in documents for p in (d.locality, d.place) if _place(p)}
     named = {p for p in places if f" {p} " in words}
     by_number = [

@@ -23,7 +23,7 @@ class LexicalIndex:
     def build(cls, texts_as_syllables: list[list[str]]) -> LexicalIndex:
         if not texts_as_syllables:  # an empty store (bm25s cannot index nothing): every score is zero
             return cls({}, 0)
-        per_field = list(zip(*(fields(words) for words in texts_as_syllables))) or [[], []]
+        per_field = zip(*(fields(words) for words in texts_as_syllables))
         indexes = {}
         for name, corpus in zip(FIELDS, per_field):
             index = bm25s.BM25(k1=1.2, b=0.75)

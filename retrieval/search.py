@@ -19,6 +19,9 @@ from retrieval.tokens import fold_syllable, syllables, with_bigrams
 FOLDED_WEIGHT = 0.5  # the diacritic-free field backs up the accented one
 CANDIDATES = 50  # per retriever, before fusion
 FRESHNESS_WAIT_S = 2.0  # a search waits this long for a rebuild, then serves the previous snapshot
+# The dense side reads the first syllables only: the embedder takes ~1 s per 250 syllables, and
+# questions stay far below (longest benchmark question: 97), so only a pasted text is cut.
+EMBED_SYLLABLES = 128
 
 
 class Retriever:
@@ -54,13 +57,11 @@ class Retriever:
         if self.snapshot and self.snapshot.key["generation"] == self.store.generation():
             return
         key = store_key(self.store, self.embedder)
-        if self.snapshot and self.snapshot.key == key:
-            return
-        snapshot = Snapshot.load_current(self.settings.index_dir)
-        if snapshot is None or snapshot.key != key:
+        snapshot = Snapshot.load_current(self.settings.index_dir, key)
+        if snapshot is None:
             with build_lock(self.settings.index_dir):  # one builder at a time across processes
-                snapshot = Snapshot.load_current(self.settings.index_dir)
-                if snapshot is None or snapshot.key != key:
+                snapshot = Snapshot.load_current(self.settings.index_dir, key)
+                if snapshot is None:
                     snapshot = Snapshot.build(self.store, self.embedder, self.cache)
                     snapshot.publish(self.settings.index_dir)
         self.snapshot = snapshot  # one reference swap: searches in flight keep the old one
@@ -80,36 +81,42 @@ class Retriever:
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         self._catch_up()
         snapshot = self.snapshot
-        if not snapshot.ids:
+        words = syllables(query)
+        if not snapshot.ids or not words:  # nothing indexed, or only punctuation / emoji asked
             return []
         detected = filters is None and self.auto_filters
         if detected:
             filters = detect_filters(query, snapshot.documents)
-        hits = self._rank(snapshot, query, k, filters)
+        # The query is tokenised, restored, scored and embedded once, whatever the filters.
+        folded = [fold_syllable(w) for w in words]
+        if not has_diacritics(query):
+            words = snapshot.restorer.restore_syllables(folded)
+        lexical = None
+        if self.mode != "dense":
+            lexical = snapshot.lexical.scores("accented", with_bigrams(words))
+            lexical = lexical + FOLDED_WEIGHT * snapshot.lexical.scores("folded", with_bigrams(folded))
+        vector = None
+        if snapshot.dense:
+            vector = self.embedder.query(" ".join(words[:EMBED_SYLLABLES]))
+        hits = self._rank(snapshot, lexical, vector, k, filters)
         if not hits and detected and filters:
-            hits = self._rank(snapshot, query, k, None)  # a guessed filter must not hide every answer
+            hits = self._rank(snapshot, lexical, vector, k, None)  # a guessed filter must not hide every answer
         return hits
 
-    def query_syllables(self, snapshot: Snapshot, query: str) -> list[str]:
-        """Accented syllables of the query; a query typed without any diacritics is restored first."""
-        words = syllables(query)
-        if has_diacritics(query):
-            return words
-        return snapshot.restorer.restore_syllables([fold_syllable(w) for w in words])
-
-    def _rank(self, snapshot: Snapshot, query: str, k: int, filters: Filters | None) -> list[Hit]:
+    def _rank(self, snapshot: Snapshot, lexical_all: np.ndarray | None, vector: np.ndarray | None, k: int,
+              filters: Filters | None) -> list[Hit]:
+        """Fuse the query's BM25 scores of every row (None: dense mode) and its vector (None: no dense index)."""
         allowed = None
         if filters:
             passes = np.array([filters.passes(d) for d in snapshot.documents], dtype=bool)
             allowed = passes[snapshot.doc_rows]
             if not allowed.any():
                 return []
-        words = self.query_syllables(snapshot, query)
-        lexical_all = self._lexical_scores(snapshot, query, words, allowed)
-        lexical = {} if self.mode == "dense" else _top(lexical_all)
+            if lexical_all is not None:
+                lexical_all = np.where(allowed, lexical_all, 0.0)
+        lexical = {} if lexical_all is None else _top(lexical_all)
         dense: dict[int, float] = {}
-        if snapshot.dense:
-            vector = self.embedder.query(" ".join(words) or query)
+        if vector is not None:
             rows, cosines = snapshot.dense.search(vector, CANDIDATES, None if allowed is None else np.flatnonzero(allowed))
             dense = dict(zip(rows.tolist(), cosines.tolist()))
             if lexical:  # score every candidate on both sides before fusing
@@ -134,12 +141,6 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
-
-    def _lexical_scores(self, snapshot: Snapshot, query: str, words: list[str], allowed) -> np.ndarray:
-        folded = [fold_syllable(w) for w in syllables(query)]
-        scores = snapshot.lexical.scores("accented", with_bigrams(words))
-        scores = scores + FOLDED_WEIGHT * snapshot.lexical.scores("folded", with_bigrams(folded))
-        return scores if allowed is None else np.where(allowed, scores, 0.0)
 
 
 def _top(scores: np.ndarray, n: int = CANDIDATES) -> dict[int, float]:

@@ -74,8 +74,9 @@ class Snapshot:
     def build(cls, store: Store, embedder: Embedder | None, cache: VectorCache | None) -> Snapshot:
         key = store_key(store, embedder)  # read first: data newer than the key only costs a rebuild
         documents = store.documents()
-        passages = store.passages()
         doc_index = {d.id: i for i, d in enumerate(documents)}
+        # A document stored between the two reads waits for the next build (the key is older than it).
+        passages = [p for p in store.passages() if p.doc_id in doc_index]
         lexical = LexicalIndex.build([syllables(index_text(p)) for p in passages])
         dense = None
         if embedder and passages:
@@ -106,27 +107,31 @@ class Snapshot:
         (tmp / "meta.json").write_text(json.dumps(self.key), encoding="utf-8")  # written last
         final = index_dir / f"snap-{self.key['generation']:08d}-{tag}"
         os.replace(tmp, final)
+        current = index_dir / CURRENT
+        previous = current.read_text(encoding="utf-8").strip() if current.exists() else ""
         pointer = index_dir / f".{CURRENT}-{tag}"
         pointer.write_text(final.name, encoding="utf-8")
-        os.replace(pointer, index_dir / CURRENT)
+        os.replace(pointer, current)
         self.path = final
-        _sweep(index_dir, keep={final.name})
+        _sweep(index_dir, keep={final.name, previous})
 
     @classmethod
-    def load_current(cls, index_dir: Path) -> Snapshot | None:
-        """The served snapshot, or None when there is none or it vanished while being read."""
+    def load_current(cls, index_dir: Path, key: dict | None = None) -> Snapshot | None:
+        """The served snapshot, or None when there is none, it vanished while being read, or its key is not `key`."""
         try:
             path = index_dir / (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-            key = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            found = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            if key is not None and found != key:  # stale: not worth loading
+                return None
             rows = json.loads((path / "rows.json").read_text(encoding="utf-8"))
             size = len(rows["ids"])
             lexical = LexicalIndex.load(path / "lexical", size)
             dense = DenseIndex.load(path / "dense.faiss") if (path / "dense.faiss").exists() else None
             doc_rows = np.load(path / "doc_rows.npy")
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, RuntimeError):  # RuntimeError: FAISS could not read
             return None
         return cls(
-            key=key,
+            key=found,
             ids=rows["ids"],
             doc_rows=doc_rows,
             documents=[Document(**d) for d in rows["documents"]],
@@ -138,10 +143,10 @@ class Snapshot:
 
 
 def _sweep(index_dir: Path, keep: set[str]) -> None:
-    """Drop older snapshots but the newest previous one (a reader may still be loading it)."""
-    snaps = sorted((p for p in index_dir.glob("snap-*") if p.name not in keep), key=lambda p: p.name)
-    for old in snaps[:-1]:
-        shutil.rmtree(old, ignore_errors=True)
+    """Drop every snapshot but `keep`: the new one and the previous one (a reader may still be loading it)."""
+    for old in index_dir.glob("snap-*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
     now = time.time()
     for tmp in [*index_dir.glob(".tmp-*"), *index_dir.glob(f".{CURRENT}-*")]:
         if now - tmp.stat().st_mtime > _STALE_TMP_S:

@@ -22,7 +22,7 @@ def fold_syllable(syllable: str) -> str:
 
 
 def syllables(text: str) -> list[str]:
-    """Lower-case, normalised syllables; anything that is not a word character is dropped."""
+    """hoidap.text.syllables (lower-case, normalised; non-word characters dropped), cached per word."""
     return [_syllable(w) for w in _WORD_RE.findall(unicodedata.normalize("NFC", text))]
 
 
