@@ -74,19 +74,23 @@ class Store:
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
 
-    # -- reads
+    # -- reads: under the same lock, so a reader on this shared connection never sees a write half done
+    def _rows(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.db.execute(sql, args).fetchall()
+
     def generation(self) -> int:
         """Grows on every change, so an index can tell it is stale."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return int(row[0]) if row else 0
+        rows = self._rows("SELECT value FROM meta WHERE key = 'generation'")
+        return int(rows[0][0]) if rows else 0
 
     def documents(self) -> list[Document]:
-        rows = self.db.execute(f"SELECT {', '.join(_DOC_FIELDS)} FROM documents ORDER BY id").fetchall()
+        rows = self._rows(f"SELECT {', '.join(_DOC_FIELDS)} FROM documents ORDER BY id")
         return [Document(**dict(row)) for row in rows]
 
     def document(self, doc_id: str) -> Document | None:
-        row = self.db.execute(f"SELECT {', '.join(_DOC_FIELDS)} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return Document(**dict(row)) if row else None
+        rows = self._rows(f"SELECT {', '.join(_DOC_FIELDS)} FROM documents WHERE id = ?", (doc_id,))
+        return Document(**dict(rows[0])) if rows else None
 
     def passages(self, doc_id: str | None = None) -> list[Passage]:
         sql = f"SELECT {', '.join(_PASSAGE_FIELDS)} FROM passages"
@@ -94,11 +98,8 @@ class Store:
         if doc_id is not None:
             sql += " WHERE doc_id = ?"
             args = (doc_id,)
-        rows = self.db.execute(sql + " ORDER BY doc_id, ordinal", args).fetchall()
-        return [Passage(**dict(row)) for row in rows]
+        return [Passage(**dict(row)) for row in self._rows(sql + " ORDER BY doc_id, ordinal", args)]
 
     def passage(self, passage_id: str) -> Passage | None:
-        row = self.db.execute(
-            f"SELECT {', '.join(_PASSAGE_FIELDS)} FROM passages WHERE id = ?", (passage_id,)
-        ).fetchone()
-        return Passage(**dict(row)) if row else None
+        rows = self._rows(f"SELECT {', '.join(_PASSAGE_FIELDS)} FROM passages WHERE id = ?", (passage_id,))
+        return Passage(**dict(rows[0])) if rows else None
