@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.curated import CuratedAnswers
-from hoidap.config import Settings
-from hoidap.text import collapse_ws
+from hoidap.config import BUNDLED_CORPUS, Settings
+from hoidap.text import collapse_ws, fold
 from hoidap.wiring import open_hoidap
 
 
@@ -205,3 +207,23 @@ def test_suggested_questions_are_ones_the_bot_answers(app):
     suggestions = ask(app, "gợi ý câu hỏi").suggestions
     assert suggestions
     assert all(ask(app, q).status == "answered" for q in suggestions)
+
+
+_CORPUS_WORDS = sorted({w for p in BUNDLED_CORPUS.glob("*.txt") for w in p.read_text(encoding="utf-8").split()})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(_CORPUS_WORDS), min_size=1, max_size=12).map(" ".join),
+    st.lists(st.sampled_from(_CORPUS_WORDS), min_size=1, max_size=12).map(lambda ws: fold(" ".join(ws))),
+))
+def test_every_quote_is_verbatim_from_the_cited_passage(app, question):
+    answer = ask(app, question, session_id="")
+    assert answer.status in {"answered", "not_found", "out_of_scope", "clarify", "smalltalk"} and answer.text
+    for c in answer.citations:
+        if not c.doc_id:
+            continue
+        passage = app.store.passage(f"{c.doc_id}:{c.url.rsplit('#p-', 1)[1]}")
+        assert all(collapse_ws(piece) in collapse_ws(passage.text) for piece in c.quote.split(" … ")), c.quote
+        assert all(0 <= a < b <= len(c.quote) for a, b in c.highlights)

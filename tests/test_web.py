@@ -2,6 +2,8 @@
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from fastapi.testclient import TestClient
 
 from channels.web.app import create_app
@@ -179,3 +181,16 @@ def test_suggestions_are_questions_the_api_answers(client):
     for question in suggestions:
         body = ask(client, question, session_id="").json()
         assert body["status"] == "answered" and body["citations"], question
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=st.text(max_size=300), session=st.text(max_size=120))
+def test_any_text_gets_an_answer_or_a_clear_error_never_a_crash(client, question, session):
+    r = client.post("/api/ask", json={"question": question, "session_id": session})
+    assert r.status_code in (200, 400, 422), r.text
+    body = r.json()
+    if r.status_code == 200:
+        assert body["status"] in {"answered", "not_found", "out_of_scope", "clarify", "smalltalk"}
+        assert body["text"] and all(c["quote"] or c["title"] for c in body["citations"])
+    else:
+        assert isinstance(body["detail"], str) and body["detail"]
