@@ -79,5 +79,11 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
 
 def serve(host: str | None = None, port: int | None = None) -> None:
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    app = create_app()  # indexes the bundled corpus on the first start
+    docs = len(app.state.hoidap.store.documents())
+    print(f"Hỏi đáp 57: {docs} văn bản. Trang hỏi đáp: http://{host}:{port}/  ·  quản trị: "
+          + (f"http://{host}:{port}/admin" if settings.admin_token else "tắt (đặt HOIDAP_ADMIN_TOKEN để bật)"),
+          flush=True)
     # proxy_headers: behind a local reverse proxy the rate limit keys on the real client.
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, proxy_headers=True)
+    uvicorn.run(app, host=host, port=port, proxy_headers=True)
