@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hoidap import legacy
 from hoidap.text import fix_pdf_spacing, looks_hard_wrapped, repair_lines, tidy_paragraphs, unicodedata_nfc
+from ingest import ocr
 
 SUPPORTED = {".pdf", ".docx", ".txt", ".md", ".html", ".htm"}
 
@@ -59,14 +60,20 @@ def load(path: Path) -> LoadedFile:
     for number, page in enumerate(pages, start=1):
         loaded.pages.append(_check_page(path.name, number, len(pages), page, loaded.warnings))
     if not any(page.strip() for page in loaded.pages):
-        hint = " — có thể là bản scan (ảnh chụp), cần nhận dạng chữ (OCR) trước khi nạp" if suffix == ".pdf" else ""
+        hint = ""
+        if suffix == ".pdf":
+            hint = " — có thể là bản scan (ảnh chụp), cần nhận dạng chữ (OCR)"
+            if not ocr.available():
+                hint += f"; {ocr.INSTALL_HINT}"
+            elif loaded.warnings:  # why OCR read nothing
+                hint += f"; {loaded.warnings[-1]}"
         raise LoadError(f"{path.name}: không có nội dung chữ{hint}")
     return loaded
 
 
 def _check_page(name: str, number: int, total: int, text: str, warnings: list[str]) -> str:
     """Convert legacy-font text to Unicode and warn about a page that still looks unreadable."""
-    where = f"{name}, trang {number}" if total > 1 else name
+    where = _where(name, number, total)
     text, encoding = legacy.repair(text)
     if encoding:
         warnings.append(f"{where}: văn bản dùng mã cũ ({encoding}), đã tự chuyển sang Unicode — nên kiểm tra lại")
@@ -76,6 +83,10 @@ def _check_page(name: str, number: int, total: int, text: str, warnings: list[st
             "nội dung trang này có thể đọc sai"
         )
     return unicodedata_nfc(text)
+
+
+def _where(name: str, number: int, total: int) -> str:
+    return f"{name}, trang {number}" if total > 1 else name
 
 
 def _sniff(name: str, raw: bytes, expected: str) -> None:
@@ -99,13 +110,34 @@ def _read_pdf(path: Path, raw: bytes, warnings: list[str]) -> list[str]:
         if not opened:
             raise LoadError(f"{path.name}: PDF có mật khẩu, không mở được — hãy gỡ mật khẩu rồi nạp lại")
     pages = []
-    for page in reader.pages:
+    for number, page in enumerate(reader.pages, start=1):
         try:  # layout mode keeps the vertical gaps that tell paragraphs apart
             text = page.extract_text(extraction_mode="layout")
         except Exception:
             text = page.extract_text()
+        if not (text or "").strip():
+            text = _ocr_page(page, _where(path.name, number, len(reader.pages)), warnings)
         pages.append(repair_lines(fix_pdf_spacing(text or "")))
     return pages
+
+
+def _ocr_page(page, where: str, warnings: list[str]) -> str:
+    """Text of a page that has images but no text layer (a scan), or "" with a warning saying why."""
+    if not page.images:
+        return ""
+    if not ocr.available():
+        warnings.append(f"{where}: không có lớp chữ (bản scan), chưa nhận dạng được — {ocr.INSTALL_HINT}")
+        return ""
+    try:
+        text = ocr.page_text(page)
+    except ocr.OcrError as exc:
+        warnings.append(f"{where}: không có lớp chữ, nhận dạng chữ (OCR) thất bại — {exc}")
+        return ""
+    if text.strip():
+        warnings.append(f"{where}: không có lớp chữ, đã nhận dạng chữ (OCR) — nên kiểm tra lại")
+    else:
+        warnings.append(f"{where}: trang chỉ có ảnh, nhận dạng chữ (OCR) không thấy chữ nào")
+    return text
 
 
 def _read_docx(path: Path, raw: bytes, warnings: list[str]) -> list[str]:

@@ -41,3 +41,38 @@ mkdir -p "$header"
 "$root/.venv/bin/python" "$root/scripts/make_header_fixture.py" "$header/ke_hoach_123.docx"
 soffice -env:UserInstallation=file://"$profile" --headless --convert-to pdf --outdir "$header" \
   "$header/ke_hoach_123.docx" >/dev/null
+
+# A scanned plan: the head of a seed drawn as 300 dpi page images with no text layer, one page
+# bilevel (CCITT G4, as office scanners save) and one greyscale JPEG (as phone scans arrive).
+scanned=$(dirname "$out")/scanned
+mkdir -p "$scanned"
+"$root/.venv/bin/python" - "$seeds/dongnai_ubnd_kh45.txt" "$scanned" <<'PY'
+import sys
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+source, target = sys.argv[1], sys.argv[2]
+paragraphs = [p.strip() for p in open(source, encoding="utf-8-sig").read().split("\n") if p.strip()][:7]
+open(f"{target}/scan_source.txt", "w", encoding="utf-8").write("\n\n".join(paragraphs) + "\n")
+fonts = "/usr/share/fonts/truetype/dejavu/DejaVuSerif"
+regular, bold = (ImageFont.truetype(f"{fonts}{style}.ttf", 54) for style in ("", "-Bold"))  # 13 pt
+
+def page(paragraphs):
+    image = Image.new("L", (2480, 3508), 255)  # A4
+    draw, y = ImageDraw.Draw(image), 300
+    for text in paragraphs:
+        font = bold if text.isupper() else regular
+        line = ""
+        for word in text.split() + [None]:  # None flushes the last line
+            if word is None or line and font.getlength(f"{line} {word}") > 2000:
+                draw.text((240, y), line, font=font, fill=0)
+                y, line = y + 80, word
+            else:
+                line = f"{line} {word}".strip()
+        y += 40
+    return image
+
+first = page(paragraphs[:5]).point(lambda v: 255 if v > 128 else 0, "1")
+second = page(paragraphs[5:]).rotate(0.4, fillcolor=255).filter(ImageFilter.GaussianBlur(1))
+first.save(f"{target}/scan_kh45.pdf", resolution=300)
+second.save(f"{target}/scan_kh45.pdf", append=True, resolution=300, quality=50)
+PY
+du -ch "$scanned" | tail -1

@@ -7,9 +7,14 @@ cd "$(dirname "$0")/.."
 # CPU build of torch from the local disk first, so sentence-transformers does not pull a CUDA build.
 .venv/bin/python -m pip install -q torch==2.13.0
 .venv/bin/python -m pip install -q -e '.[test]'
-# Headless Chromium for the end-to-end tests of the chat page and widget.
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null;
-  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
-fi
+
+need() {  # need COMMAND DEBIAN_PACKAGE...: install the packages when the command is missing
+  command -v "$1" >/dev/null 2>&1 && return
+  shift
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "$@" >/dev/null
+}
+need chromium chromium                               # end-to-end tests of the chat page and widget
+need tesseract tesseract-ocr tesseract-ocr-vie       # OCR of scanned PDF pages
 exec .venv/bin/python -m pytest "$@"

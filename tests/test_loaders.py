@@ -9,7 +9,9 @@ import pytest
 from hoidap import legacy
 from hoidap.config import BUNDLED_CORPUS
 from hoidap.text import syllables
+from ingest import ocr
 from ingest.loaders import SUPPORTED, LoadError, load
+from ingest.metadata import extract_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_TXT = sorted(BUNDLED_CORPUS.glob("*.txt"))  # the PDF/DOCX fixtures were made from these
@@ -242,3 +244,39 @@ def test_unreadable_page_gets_a_warning(tmp_path):
         "loi_phong.txt: nhiều ký tự không phải chữ tiếng Việt — có thể do phông chữ cũ hoặc lỗi mã hóa; "
         "nội dung trang này có thể đọc sai"
     ]
+
+
+# --- scanned PDFs (OCR) ---------------------------------------------------------------------
+
+SCAN = FIXTURES / "scanned" / "scan_kh45.pdf"  # two image-only pages drawn from scan_source.txt
+needs_ocr = pytest.mark.skipif(
+    not ocr.available(), reason="`tesseract --list-langs` lacks vie (apt-get install tesseract-ocr tesseract-ocr-vie)"
+)
+
+
+@needs_ocr
+def test_scanned_pdf_is_read_by_ocr():
+    loaded = load(SCAN)
+    ratio = agreement((FIXTURES / "scanned" / "scan_source.txt").read_text(encoding="utf-8"), "\n\n".join(loaded.pages))
+    print(f"\nscan_kh45.pdf: khớp âm tiết {ratio:.4f}")
+    assert ratio >= 0.9
+    assert loaded.warnings == [
+        f"scan_kh45.pdf, trang {n}: không có lớp chữ, đã nhận dạng chữ (OCR) — nên kiểm tra lại" for n in (1, 2)
+    ]
+    assert loaded.pages[0].split("\n\n")[2] == "KẾ HOẠCH"  # paragraphs rebuilt like any PDF text
+    assert loaded.pages[1].startswith("I. MỤC TI")
+    doc = extract_metadata("kh45", "\n\n".join(loaded.pages))
+    assert (doc.number, doc.doc_type, doc.date_iso) == ("45/KH-UBND", "KẾ HOẠCH", "2025-08-12")
+
+
+@needs_ocr
+def test_ocr_failure_is_reported_not_raised(monkeypatch):
+    monkeypatch.setattr(ocr, "_TIMEOUT_S", 0.01)
+    with pytest.raises(LoadError, match=r"scan_kh45\.pdf: không có nội dung chữ.*trang 2: .*OCR\) thất bại — nhận dạng chữ quá"):
+        load(SCAN)
+
+
+def test_scanned_pdf_without_tesseract_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    with pytest.raises(LoadError, match=r"scan_kh45\.pdf: không có nội dung chữ.*OCR.*tesseract-ocr-vie"):
+        load(SCAN)
