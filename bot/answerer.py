@@ -77,15 +77,20 @@ class Answerer:
         self._suggestions: tuple[int, list[str]] = (-1, [])
 
     def _refresh(self) -> None:
-        """Vocabulary and locality names follow the store, rebuilt only when it changes."""
+        """Documents, passages, vocabulary and locality names follow the store, rebuilt only when it changes."""
         with self._lock:
-            if self._generation == self.store.generation():
+            generation = self.store.generation()
+            if self._generation == generation:
                 return
-            self._generation = self.store.generation()
             passages = self.store.passages()
+            passages_of: dict[str, list[Passage]] = {}  # doc id → its passages, in order
+            for p in passages:
+                passages_of.setdefault(p.doc_id, []).append(p)
+            self.passages, self.passages_of = passages, passages_of
             self.documents = {d.id: d for d in self.store.documents()}
             self.vocab = Vocabulary(passages)
             self.scoper = Scoper(list(self.documents.values()), "\n".join(p.text for p in passages))
+            self._generation = generation  # only once built: a failed rebuild is tried again
 
     # -- the pipeline
     def ask(self, question: str, session_id: str = "", channel: str = "web") -> Answer:
@@ -208,12 +213,13 @@ class Answerer:
         """A plan of ours by its number ("kế hoạch 45") gets its trích yếu; a resolution the plans cite
         gets the name they give it."""
         for doc in self.documents.values():
-            if doc.number.startswith(f"{number}/") and doc.doc_type.lower() == kind.lower() and doc.title:
-                opening = self.store.passages(doc.id)[0]
-                if collapse_ws(doc.title) in collapse_ws(opening.text):
-                    text = render("what_is.j2", title=True, source=describe(doc), reference="")
-                    return Answer("answered", text, [self._citation(Hit(opening, doc, 1.0), [], quote=doc.title)])
-        found = facts.naming(kind, number, self.store.passages())
+            if not (doc.number.startswith(f"{number}/") and doc.doc_type.lower() == kind.lower() and doc.title):
+                continue
+            opening = next(iter(self.passages_of.get(doc.id, [])), None)  # a document may have none
+            if opening and collapse_ws(doc.title) in collapse_ws(opening.text):
+                text = render("what_is.j2", title=True, source=describe(doc), reference="")
+                return Answer("answered", text, [self._citation(Hit(opening, doc, 1.0), [], quote=doc.title)])
+        found = facts.naming(kind, number, self.passages)
         if found is None:
             return self._not_found([], Scope(None, []))
         passage, quote = found
@@ -223,7 +229,7 @@ class Answerer:
     def _signers(self, scope: Scope) -> Answer:
         docs = [d for d in self.documents.values() if scope.doc_ids is None or d.id in scope.doc_ids]
         signed = [(d, found) for d in sorted(docs, key=lambda d: d.id)
-                  if (found := facts.signature(d, self.store.passages(d.id)))]
+                  if (found := facts.signature(d, self.passages_of.get(d.id, [])))]
         if not signed:
             return self._not_found([], scope)
         text = render("signers.j2", signers=[(describe(d), d.signer) for d, _ in signed])
@@ -237,14 +243,14 @@ class Answerer:
         return Answer("not_found", text, [], ["Gợi ý câu hỏi", "Danh sách văn bản"])
 
     def _smalltalk(self, intent: str) -> Answer:
-        example = next(iter(self.suggestions()), "")
+        suggestions = self.suggestions()
         docs = sorted(self.documents.values(), key=lambda d: (d.locality, d.id))
         context = {
-            "example": example, "contact": self.settings.contact, "count": len(docs),
+            "example": next(iter(suggestions), ""), "contact": self.settings.contact, "count": len(docs),
             "docs": [describe(d) + (f": {d.title}" if d.title else "") for d in docs],
-            "suggestions": self.suggestions(),
+            "suggestions": suggestions,
         }
-        return Answer("smalltalk", render(f"{intent}.j2", **context), [], self.suggestions()[:3])
+        return Answer("smalltalk", render(f"{intent}.j2", **context), [], suggestions[:3])
 
     def _curated(self, c: CuratedAnswer) -> Answer:
         citation = self._curated_citation(c)
@@ -255,7 +261,7 @@ class Answerer:
         if doc is None:
             return Citation("", c.source, "", "", "", "", None, c.quote, "") if c.source or c.quote else None
         wanted = collapse_ws(c.quote)
-        passage = next((p for p in self.store.passages(doc.id) if wanted and wanted in collapse_ws(p.text)), None)
+        passage = next((p for p in self.passages_of.get(doc.id, []) if wanted and wanted in collapse_ws(p.text)), None)
         hit = Hit(passage or Passage(f"{doc.id}:0", doc.id, 0, "", c.quote), doc, 1.0)
         return self._citation(hit, [], quote=c.quote)
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
+from bot.scope import NUMBERED_RE
 from bot.words import DOMAIN_WORDS
-from hoidap.text import fold, has_diacritics
+from hoidap.text import ENUMERATOR, fold, folded_text, has_diacritics
 
 # "mấy" is left out: "mấy công ty", "mấy môn" is as often "those" as "how many".
 _QUANTITY_RE = re.compile(r"\b(bao nhiêu|bao nhieu|bao nhiu|tỷ lệ|ty le|phần trăm|phan tram)\b", re.IGNORECASE)
@@ -19,11 +20,9 @@ _DATE_IN_TEXT_RE = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b(ngày|tháng) \d{1,2}\b")
 _YEAR_RE = re.compile(r"\bnăm \d{4}\b", re.IGNORECASE)
 # "Nghị quyết số 57-NQ/TW ngày 22/12/2024": the date of a cited document, in nearly every passage.
 _REFERENCE_DATE_RE = re.compile(r"\d+[-/] ?[\w/-]*,? ngày \d{1,2}(/\d{1,2}/\d{4}| tháng \d{1,2} năm \d{4})")
-# "Nghị quyết 71 ban hành ngày nào": the date of a cited document, which its references state.
-_NAMED_DOC_RE = re.compile(r"\b(nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|nq|qd|nd)\s*(so\s*)?(\d+)")
 _WHICH_PLAN_RE = re.compile(r"\b(ke hoach|van ban) nao\b")
 _DIGIT_RE = re.compile(r"\d")
-_ENUMERATOR_RE = re.compile(r"(?m)^\s*(\d+(\.\d+)*\.|[IVXLC]+\.|[a-zđ]\))\s")  # "2. ", "c) ": no quantity
+_ENUMERATOR_RE = re.compile(rf"(?m)^\s*{ENUMERATOR}\s")  # "2. ", "c) ": no quantity
 
 
 def asks_number(question: str) -> bool:
@@ -35,8 +34,9 @@ def states_number(quote: str) -> bool:
 
 
 def asks_date(question: str) -> bool:
-    """A day or deadline ("trước ngày nào", "hạn báo cáo"), not the date of a document it names."""
-    if any(m.group(3) not in DOMAIN_WORDS for m in _NAMED_DOC_RE.finditer(fold(question))):
+    """A day or deadline ("trước ngày nào", "hạn báo cáo"), not the date of a document it names
+    ("Nghị quyết 71 ban hành ngày nào": the references to it state that)."""
+    if any(m.group(1) not in DOMAIN_WORDS for m in NUMBERED_RE.finditer(folded_text(question))):
         return False
     if has_diacritics(question):
         return bool(_DATE_RE.search(question))

@@ -60,19 +60,19 @@ def evaluate(answerer: Answerer, items: list[Item]) -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
     for item in items:
         answer = answerer.ask(item.question, session_id=f"eval-{item.id}", channel="eval")
+        declined = answer.status in DECLINED
+        top1, top3 = contains_gold(answer, item.golds, 1), contains_gold(answer, item.golds, 3)
+        if not (top1 if item.golds else declined):
+            tallies["all"].misses.append(f"{item.id} ({answer.status}) {item.question}")
         for key in ["all", *item.kinds]:
             t = tallies[key]
-            if not item.golds:
+            if item.golds:
+                t.answerable += 1
+                t.top1 += top1
+                t.top3 += top3
+            else:
                 t.decline_total += 1
-                t.declined += answer.status in DECLINED
-                if answer.status not in DECLINED and key == "all":
-                    t.misses.append(f"{item.id} ({answer.status}) {item.question}")
-                continue
-            t.answerable += 1
-            t.top1 += contains_gold(answer, item.golds, 1)
-            t.top3 += contains_gold(answer, item.golds, 3)
-            if key == "all" and not contains_gold(answer, item.golds, 1):
-                t.misses.append(f"{item.id} ({answer.status}) {item.question}")
+                t.declined += declined
     return dict(tallies)
 
 

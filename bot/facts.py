@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.scope import folded_text
 from bot.words import content_words
 from hoidap.models import Document, Passage
-from hoidap.text import collapse_ws, fold
+from hoidap.text import collapse_ws, fold, folded_text
 
 _WHAT_IS_RE = re.compile(
     r"\b(la gi|la cai gi|noi ve (cai )?gi|ve (van de|noi dung|cai) gi|noi dung (chinh )?(la )?gi|co noi dung gi"

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.words import Vocabulary
-from hoidap.text import fold
+from hoidap.text import ENUMERATOR, fold
 
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
-_LEAD_RE = re.compile(r"^([a-zđ]\)|\d+(\.\d+)*\.|[IVXLC]+\.)\s|:$")  # a sub-heading or a lead-in line
+_LEAD_RE = re.compile(rf"^{ENUMERATOR}\s|:$")  # a sub-heading or a lead-in line
 _ENUMERATOR_RE = re.compile(r"^\s*(\d+(\.\d+)*|[IVXLC]+)\.?$")  # "2." of "2. Phòng …" ends no sentence
 _WORD_RE = re.compile(r"\w+")
 _LABEL_RE = re.compile(r"^[-+•]?\s*(Đơn vị|Cơ quan|Thời gian|Thời hạn)[^:.]{0,30}:")

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from hoidap.models import Document
-from hoidap.text import fold, syllables
+from hoidap.text import fold, folded_text
 
 # Topics citizens also ask a public chatbot, none of which a plan on Resolution 57 answers.
 OFF_TOPICS = {
@@ -18,14 +18,11 @@ _OFF_TOPIC_RES = {name: re.compile(rf"\b({pattern})\b") for name, pattern in OFF
 # "Luật Đất đai", "Nghị định 13", "Quyết định số 1169": references the corpus may or may not hold.
 # A law is named with capitals ("Luật Đất đai"); "pháp luật" in running text is not a reference.
 _LAW_RE = re.compile(r"\b(?:Bộ luật|Luật|LUẬT) ([A-ZĐÀ-Ỹ]\w*(?: \w+)?)")
-_NUMBERED_RE = re.compile(r"\b(?:nghi quyet|nghi dinh|quyet dinh|thong tu|chi thi|nq|qd|nd|tt)\s*(?:so\s*)?(\d+)\b")
+# "Nghị quyết 71", "NQ57", "quyết định số 1169" in folded text: the number of a cited document.
+NUMBERED_RE = re.compile(r"\b(?:nghi quyet|nghi dinh|quyet dinh|thong tu|chi thi|nq|qd|nd|tt)\s*(?:so\s*)?(\d+)\b")
 _PLAN_NUMBER_RE = re.compile(r"\b(?:ke hoach|kh)\s*(?:so\s*)?(\d+)\b|\b(\d+)\s*/\s*kh\b")
 _ISSUER_KINDS = ["so tu phap", "ubnd tinh", "ubnd xa", "uy ban nhan dan tinh", "uy ban nhan dan xa"]
-_PLACE_PREFIX_RE = re.compile(r"^(tinh|xa|thanh pho|huyen|phuong)\s+")
-
-
-def folded_text(text: str) -> str:
-    return " ".join(fold(w) for w in syllables(text))
+_PLACE_PREFIX_RE = re.compile(r"^(tinh|xa|thanh pho|tp|huyen|phuong)\s+")
 
 
 @dataclass
@@ -41,24 +38,26 @@ class Scoper:
     def __init__(self, documents: list[Document], corpus_text: str):
         self.documents = documents
         self.corpus = folded_text(corpus_text)
-        self.aliases: list[tuple[str, str]] = []  # (folded alias, locality)
+        self.corpus_words = set(self.corpus.split())
+        # (pattern, locality, words of the name), folded as the question is: "TP. Huế" is "hue".
+        self.aliases: list[tuple[re.Pattern[str], str, set[str]]] = []
         for doc in documents:
             for name in {doc.locality, doc.place}:
-                if name:
-                    bare = _PLACE_PREFIX_RE.sub("", fold(name))
-                    self.aliases += [(bare, doc.locality)]
+                if bare := _PLACE_PREFIX_RE.sub("", folded_text(name)):
+                    self.aliases.append((re.compile(rf"\b{bare}\b"), doc.locality, set(bare.split())))
+        self.issuers = {d.id: fold(d.issuer).replace("uy ban nhan dan", "ubnd") for d in documents}
 
     def scope(self, question: str) -> Scope:
         q = folded_text(question)
         scope = Scope()
-        localities = {loc for alias, loc in self.aliases if re.search(rf"\b{alias}\b", q)}
+        localities = {loc for pattern, loc, _ in self.aliases if pattern.search(q)}
         docs = {d.id for d in self.documents if d.locality in localities} if localities else None
-        for alias, loc in self.aliases:
+        for _, loc, words in self.aliases:
             if loc in localities:
-                scope.naming_words |= set(alias.split()) | {"tinh", "xa"}
+                scope.naming_words |= words | {"tinh", "xa"}
         kinds = [k for k in _ISSUER_KINDS if re.search(rf"\b{k}\b", q)]
         if kinds:
-            by_issuer = {d.id for d in self.documents if any(k in fold(d.issuer).replace("uy ban nhan dan", "ubnd") for k in kinds)}
+            by_issuer = {doc_id for doc_id, issuer in self.issuers.items() if any(k in issuer for k in kinds)}
             docs = (docs & by_issuer or docs) if docs is not None else by_issuer or None
             scope.naming_words |= {w for k in kinds for w in k.split()}
         for match in _PLAN_NUMBER_RE.finditer(q):
@@ -80,7 +79,7 @@ class Scoper:
         for match in _LAW_RE.finditer(question):
             if f"luat {folded_text(match.group(1))}" not in self.corpus:
                 return "văn bản pháp luật chưa có trong kho"
-        for match in _NUMBERED_RE.finditer(q):
-            if not re.search(rf"\b{match.group(1)}\b", self.corpus):
+        for match in NUMBERED_RE.finditer(q):
+            if match.group(1) not in self.corpus_words:
                 return "văn bản pháp luật chưa có trong kho"
         return None

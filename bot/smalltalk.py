@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from bot.scope import folded_text
 from bot.words import content_words
+from hoidap.text import folded_text
 
 # intent → folded phrases (and channel commands) that say it.
 INTENTS = {

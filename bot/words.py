@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from hoidap.models import Passage
-from hoidap.text import fold, syllables
+from hoidap.text import fold, folded_syllables, is_folded_syllable, syllables
 
 # Function words and question words: they say how a citizen asks, not what about.
 STOPWORDS = {
@@ -135,8 +136,6 @@ DOMAIN_WORDS = {"nghi", "quyet", "57", "nq", "tw", "ke", "hoach", "van", "ban"}
 _ASKING_AFTER_BAO = {"nhieu", "nhiu", "gio", "lau"}
 _LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _NUMBER_RE = re.compile(r"^\d+$")
-# One Vietnamese syllable, diacritics folded; a corpus word that is not one is a loan word or a code.
-_SYLLABLE_RE = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?[aeiouy]+(ch|ng|nh|[cmnpt])?$")
 
 
 def content_words(text: str) -> list[str]:
@@ -157,8 +156,10 @@ def content_words(text: str) -> list[str]:
     return list(seen)
 
 
-def folded_words(text: str) -> set[str]:
-    return {fold(w) for w in syllables(text)}
+@lru_cache(maxsize=8192)
+def folded_words(text: str) -> frozenset[str]:
+    """The folded words of a text; cached, since each question scores the same passages again."""
+    return frozenset(folded_syllables(text))
 
 
 class Vocabulary:
@@ -167,19 +168,15 @@ class Vocabulary:
     def __init__(self, passages: list[Passage]):
         self.n = max(len(passages), 1)
         self.df: dict[str, int] = {}
-        self.initials: set[str] = (
-            set()
-        )  # "khcn" from "khoa học công nghệ": acronyms the text spells out
+        self.initials: set[str] = set()  # "khcn" from "khoa học công nghệ": acronyms the text spells out
         for p in passages:
-            for w in folded_words(p.text):
+            seq = folded_syllables(p.text)
+            for w in set(seq):
                 self.df[w] = self.df.get(w, 0) + 1
-            seq = [fold(w) for w in syllables(p.text)]
             for n in range(2, 6):
-                self.initials.update(
-                    "".join(w[0] for w in seq[i : i + n])
-                    for i in range(len(seq) - n + 1)
-                )
-        self.loan_words = sorted(w for w in self.df if w.isalpha() and len(w) > 3 and not _SYLLABLE_RE.match(w))
+                self.initials.update("".join(w[0] for w in seq[i : i + n]) for i in range(len(seq) - n + 1))
+        # A corpus word that is no Vietnamese syllable is a loan word or a code.
+        self.loan_words = sorted(w for w in self.df if w.isalpha() and len(w) > 3 and not is_folded_syllable(w))
 
     def idf(self, word: str) -> float:
         # An unseen word (a typo, slang, or a topic the corpus lacks) weighs like the rarest seen one.

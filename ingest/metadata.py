@@ -42,8 +42,8 @@ def extract_metadata(doc_id: str, text: str) -> Document:
     doc = Document(id=doc_id)
 
     for i, para in enumerate(head):
-        if _TYPE_RE.match(para):
-            doc.doc_type = _TYPE_RE.match(para).group(1)
+        if m := _TYPE_RE.match(para):
+            doc.doc_type = m.group(1)
             title = []
             for follow in head[i + 1 :]:
                 if (cut := _PREAMBLE_RE.search(follow)) and cut.start() > 0:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.curated import CuratedAnswers
 from hoidap.config import BUNDLED_CORPUS, Settings
+from hoidap.models import Document
 from hoidap.text import collapse_ws, fold
 from hoidap.wiring import open_hoidap
 
@@ -227,3 +228,13 @@ def test_every_quote_is_verbatim_from_the_cited_passage(app, question):
         passage = app.store.passage(f"{c.doc_id}:{c.url.rsplit('#p-', 1)[1]}")
         assert all(collapse_ws(piece) in collapse_ws(passage.text) for piece in c.quote.split(" … ")), c.quote
         assert all(0 <= a < b <= len(c.quote) for a, b in c.highlights)
+
+
+def test_empty_store_and_a_document_without_passages(tmp_path):
+    empty = open_hoidap(Settings(data_dir=tmp_path, embedder="none"), seed=False)
+    assert ask(empty, "").status == "smalltalk"
+    assert ask(empty, "kinh phí lấy từ đâu?").status == "not_found"
+    assert ask(empty, "ai ký kế hoạch?").status == "not_found"
+    empty.store.put_document(Document("kh-9", title="Về chuyển đổi số", doc_type="KẾ HOẠCH", number="9/KH-UBND"), [])
+    empty.retriever.refresh()
+    assert ask(empty, "kế hoạch 9 là gì").status == "not_found"

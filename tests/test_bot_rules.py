@@ -5,8 +5,9 @@ import pytest
 
 from bot.asking import asks_date, asks_which_plan, holds_date
 from bot.quote import excerpt
+from bot.scope import Scoper
 from bot.words import Vocabulary
-from hoidap.models import Passage
+from hoidap.models import Document, Passage
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -54,3 +55,20 @@ def test_quote_keeps_the_date_piece_and_every_label():
     assert "Nam Cường, ngày 5 tháng 3 năm 2026" in excerpt(text, words, vocab, prefer=holds_date)
     quote = excerpt(text, ["truyen", "thong", "chuyen", "doi"], vocab)
     assert "Đơn vị chủ trì: Phòng Văn hoá- Xã hội." in quote and "Đơn vị phối hợp" in quote
+
+
+def test_scope_reads_place_names_as_the_question_is_folded():
+    docs = [Document("hue", place="TP. Huế", locality="TP. Huế"), Document("nc", place="Nam Cường", locality="xã Nam Cường"),
+            Document("odd", place="Tỉnh", locality="Tỉnh")]  # a blank name after its prefix names nothing
+    scoper = Scoper(docs, "")
+    assert scoper.scope("Kế hoạch của TP. Huế có gì?").doc_ids == {"hue"}
+    assert scoper.scope("o Hue co gi").doc_ids == {"hue"}
+    assert scoper.scope("xã Nam Cường có gì?").doc_ids == {"nc"}
+    assert scoper.scope("chuyển đổi số là gì").doc_ids is None
+
+
+def test_a_cited_number_the_corpus_lacks_is_off_topic():
+    scoper = Scoper([], "Thực hiện Nghị quyết số 57-NQ/TW và Quyết định 1169")
+    assert scoper.off_topic("Nghị quyết 57 nói gì?") is None
+    assert scoper.off_topic("quyet dinh so 1169 la gi") is None
+    assert scoper.off_topic("Nghị định 13 quy định gì?") == "văn bản pháp luật chưa có trong kho"

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 
 from hoidap.config import BUNDLED_CORPUS
 from hoidap.text import (
-    collapse_ws, fix_pdf_spacing, fold, has_diacritics, is_syllable, looks_hard_wrapped, normalize,
-    repair_lines, syllables, tidy_paragraphs,
+    collapse_ws, fix_pdf_spacing, fold, folded_syllables, folded_text, has_diacritics, is_folded_syllable,
+    is_syllable, looks_hard_wrapped, normalize, repair_lines, syllables, tidy_paragraphs,
 )
 
 SEEDS = BUNDLED_CORPUS
@@ -25,6 +25,7 @@ def test_fold_and_diacritics():
     assert fold("Đổi mới SÁNG TẠO, chuyển đổi số") == "doi moi sang tao, chuyen doi so"
     assert has_diacritics("Nghị quyết") and not has_diacritics("nghi quyet")
     assert syllables("Nghị quyết số 57-NQ/TW") == ["nghị", "quyết", "số", "57", "nq", "tw"]
+    assert folded_text("Nghị quyết số 57-NQ/TW") == "nghi quyet so 57 nq tw"
     assert collapse_ws("  a \n b ") == "a b"
 
 
@@ -33,6 +34,17 @@ def test_is_syllable():
         assert is_syllable(word), word
     for word in ["ngh", "NQ", "and", "nghÞ", "quyeát", "tr­êng"]:
         assert not is_syllable(word), word
+    for word in ["nghi", "nguoi", "truong", "khuya", "dieu"]:
+        assert is_folded_syllable(word), word
+    for word in ["chatbot", "website", "ngh", "stem"]:
+        assert not is_folded_syllable(word), word
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_folded_syllables_fold_each_syllable(text):
+    assert folded_syllables(text) == [fold(w) for w in syllables(text)]
+    assert folded_text(text) == " ".join(folded_syllables(text))
 
 
 @settings(max_examples=300, deadline=None)
