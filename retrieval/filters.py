@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from hoidap.models import Document
-from hoidap.text import fold
+from hoidap.text import fold, folded_text
 
 # Administrative prefixes a citizen may or may not type before a place name.
 _PREFIX_RE = re.compile(r"^(tinh|thanh pho|tp\.?|huyen|quan|thi xa|xa|phuong|thi tran)\s+")
@@ -29,12 +29,8 @@ class Filters:
         )
 
 
-def _folded_words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", fold(text)))
-
-
 def _place(name: str) -> str:
-    return _PREFIX_RE.sub("", _folded_words(name))
+    return _PREFIX_RE.sub("", folded_text(name))
 
 
 def detect_filters(query: str, documents: list[Document]) -> Filters:
@@ -42,7 +38,7 @@ def detect_filters(query: str, documents: list[Document]) -> Filters:
 
     Naming two places (a comparison) or none gives no filter.
     """
-    words = f" {_folded_words(query)} "
+    words = f" {folded_text(query)} "
     places = {_place(p) for d in documents for p in (d.locality, d.place) if _place(p)}
     named = {p for p in places if f" {p} " in words}
     by_number = [
