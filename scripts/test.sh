@@ -17,4 +17,5 @@ need() {  # need COMMAND DEBIAN_PACKAGE...: install the packages when the comman
 }
 need chromium chromium                               # end-to-end tests of the chat page and widget
 need tesseract tesseract-ocr tesseract-ocr-vie       # OCR of scanned PDF pages
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"
