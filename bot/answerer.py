@@ -18,6 +18,7 @@ from bot.words import Vocabulary, content_words
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import Store
+from ingest.chunking import section_at
 from hoidap.text import collapse_ws, fold, normalize
 from retrieval import Filters, Retriever
 
@@ -270,9 +271,11 @@ class Answerer:
                   prefer: Callable[[str], bool] | None = None) -> Citation:
         doc, p = hit.document, hit.passage
         quote = quote if quote is not None else excerpt(p.text, words, self.vocab, prefer=prefer)
+        start = p.text.find(quote.split(" … ")[0][:40])
         return Citation(
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
-            issuer=doc.issuer, section=p.section, page=p.page, quote=quote,
+            issuer=doc.issuer, section=section_at(p.section, p.text, start) if start >= 0 else p.section,
+            page=p.page, quote=quote,
             url=f"{self.settings.public_url}/documents/{doc.id}#p-{p.ordinal}",
             highlights=highlights(quote, words), locality=doc.locality, role=role,
         )

@@ -48,11 +48,28 @@ def heading_level(paragraph: str) -> int | None:
     return None
 
 
-def _label(heading: str) -> str:
+def section_label(heading: str) -> str:
     """A heading as shown in a section path: its first words, never the whole body."""
     first = heading.split(":")[0] if len(heading) > 90 else heading
     words = first.split()
     return " ".join(words[:14]) + (" …" if len(words) > 14 else "")
+
+
+def section_at(section: str, text: str, offset: int) -> str:
+    """The section path at `offset` of a passage's text: a passage that packs "2. Năm 2026" … "4. Năm
+    2030" has its common parent as `section`; a quote from inside it is cited down to its own heading."""
+    path = [(heading_level(label), label) for label in section.split(SEPARATOR)]
+    start = 0
+    for paragraph in text.split("\n\n"):
+        if start > offset:
+            break
+        level = heading_level(paragraph)
+        if level is not None and (level, section_label(paragraph)) not in path:
+            while path and path[-1][0] is not None and path[-1][0] >= level:
+                path.pop()
+            path.append((level, section_label(paragraph)))
+        start += len(paragraph) + 2
+    return SEPARATOR.join(label for _, label in path)
 
 
 def _paragraphs(pages: list[str], paged: bool) -> list[_Paragraph]:
@@ -74,7 +91,7 @@ def _units(paragraphs: list[_Paragraph]) -> list[_Unit]:
             continue
         while stack and stack[-1][0] >= level:
             stack.pop()
-        stack.append((level, _label(para.text)))
+        stack.append((level, section_label(para.text)))
         units.append(_Unit([label for _, label in stack], [para]))
     return _attach_bare_headings([u for u in units if u.paragraphs])
 

@@ -77,6 +77,12 @@ def test_localities_differ_and_none_is_named(app):
     assert any("Nam Cường" in s for s in answer.suggestions)
 
 
+def test_citation_names_the_heading_the_quote_sits_under(app):
+    answer = ask(app, "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?")
+    assert answer.status == "answered" and "Ít nhất 80% người dân" in first_quote(answer)
+    assert answer.citations[0].section == "II. MỤC TIÊU CỤ THỂ › 4. Năm 2030"
+
+
 def test_named_locality_filters(app):
     answer = ask(app, "xa nam cuong muc tieu den nam 2030 bao nhieu phan tram nguoi dan tiep can thong tin")
     assert answer.status == "answered"

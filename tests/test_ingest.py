@@ -10,7 +10,7 @@ from hoidap.config import BUNDLED_CORPUS
 from hoidap.models import Document
 from hoidap.store import Store
 from hoidap.text import collapse_ws
-from ingest.chunking import MAX_WORDS, SEPARATOR, chunk, heading_level
+from ingest.chunking import MAX_WORDS, SEPARATOR, chunk, heading_level, section_at
 from ingest.loaders import load
 from ingest.metadata import issuer_block, extract_metadata
 from ingest.pipeline import ingest_paths
@@ -95,6 +95,19 @@ def test_section_paths_follow_the_heading_tree():
     assert parts[2].startswith("a) Các sở, ban, ngành")
     goals_2030 = next(p for p in passages if "Ít nhất 80% người dân tiếp cận" in p.text)
     assert "4. Năm 2030" in goals_2030.text or "4. Năm 2030" in goals_2030.section
+
+
+def test_a_quote_inside_a_packed_passage_is_cited_down_to_its_own_heading():
+    text = load(BUNDLED_CORPUS / "dongnai_ubnd_kh45.txt").pages[0]
+    passages = chunk(extract_metadata("dn", text), [text])
+    packed = next(p for p in passages if "3. Năm 2027" in p.text and "4. Năm 2030" in p.text)
+    assert "Năm 2030" not in packed.section  # the passage's own section is the common parent
+    at = packed.text.index("b) Ít nhất 80% người dân")
+    assert section_at(packed.section, packed.text, at).split(SEPARATOR)[-2:] == [
+        "4. Năm 2030", "b) Ít nhất 80% người dân tiếp cận thông tin định hướng của Đảng …"]
+    assert section_at(packed.section, packed.text, packed.text.index("Xây dựng được ít nhất 03")).endswith(
+        SEPARATOR + "3. Năm 2027")
+    assert section_at(packed.section, packed.text, 0) != ""
 
 
 def test_pdf_pages_are_kept(tmp_path):
