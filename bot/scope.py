@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.places import Places
 from hoidap.models import Document
 from hoidap.text import fold, folded_text
 
@@ -23,6 +24,23 @@ NUMBERED_RE = re.compile(r"\b(?:nghi quyet|nghi dinh|quyet dinh|thong tu|chi thi
 _PLAN_NUMBER_RE = re.compile(r"\b(?:ke hoach|kh)\s*(?:so\s*)?(\d+)\b|\b(\d+)\s*/\s*kh\b")
 _ISSUER_KINDS = ["so tu phap", "ubnd tinh", "ubnd xa", "uy ban nhan dan tinh", "uy ban nhan dan xa"]
 _PLACE_PREFIX_RE = re.compile(r"^(tinh|xa|thanh pho|tp|huyen|phuong)\s+")
+# What a plan never answers, whatever words it shares with one (folded patterns).
+# An administrative procedure asked as "how do I …": the national public-service portal answers it.
+_PROCEDURE_RE = re.compile(
+    r"\b(vneid|dinh danh dien tu|ly lich tu phap|dang ky kinh doanh|giay phep kinh doanh|ho chieu|can cuoc"
+    r"|cccd|cmnd|khai sinh|khai tu|dang ky ket hon|giay chung nhan quyen su dung dat|so do|thuong tru|tam tru"
+    r"|cong chung|chung thuc|giay phep lai xe|bang lai|nop thue|ma so thue|bao hiem xa hoi|bhxh|bao hiem y te"
+    r"|chu ky so ca nhan|thu tuc hanh chinh)\b")
+_HOW_TO_RE = re.compile(r"\b(cach|thu tuc|lam sao|the nao|lam gi de|o dau|ho so|giay to|le phi|mat bao lau|muc 2|nop)\b")
+# A request to write, translate or compose: no quote answers it.
+_COMPOSE_RE = re.compile(
+    r"\b(viet (giup|ho|cho|mot|bai|doan)|soan (giup|ho|cho|thao|bai|mot|giup)|lam (giup|ho) (bai|minh|em|toi)"
+    r"|dich (giup|ho|sang)|tom tat (giup|ho)|lam tho|bai (nghi luan|van|tho|thuyet trinh|phat bieu|luan)"
+    r"|(cho|giup) (em|toi|minh) (mot )?(bai|doan|slide|kich ban))\b")
+# An opinion: the documents state plans, not views.
+_OPINION_RE = re.compile(
+    r"\b(ban nghi|ban thay|theo ban|y kien (cua )?ban|quan diem (cua )?ban|co nen|nen hay khong|danh gia (the nao|sao)"
+    r"|co tot khong|tot hay (khong|xau)|dung hay sai|co kha thi khong|co hieu qua khong|co phai (la )?hinh thuc)\b")
 
 
 @dataclass
@@ -35,7 +53,7 @@ class Scope:
 class Scoper:
     """Reads names of localities, issuers and plan numbers off a question, using the documents we hold."""
 
-    def __init__(self, documents: list[Document], corpus_text: str):
+    def __init__(self, documents: list[Document], corpus_text: str, places: Places | None = None):
         self.documents = documents
         self.corpus = folded_text(corpus_text)
         self.corpus_words = set(self.corpus.split())
@@ -46,6 +64,8 @@ class Scoper:
                 if bare := _PLACE_PREFIX_RE.sub("", folded_text(name)):
                     self.aliases.append((re.compile(rf"\b{bare}\b"), doc.locality, set(bare.split())))
         self.issuers = {d.id: fold(d.issuer).replace("uy ban nhan dan", "ubnd") for d in documents}
+        self.places = places or Places()
+        self.held = {bare for _, _, words in self.aliases for bare in [" ".join(sorted(words))]}
 
     def scope(self, question: str) -> Scope:
         q = folded_text(question)
@@ -70,16 +90,31 @@ class Scoper:
         scope.localities = sorted({d.locality for d in self.documents if docs and d.id in docs})
         return scope
 
-    def off_topic(self, question: str) -> str | None:
-        """The name of an off-corpus topic, or of a law the corpus never mentions."""
+    def unplanned_places(self, question: str) -> list[str]:
+        """Provinces and communes the question names when none of them is a place we hold a plan of."""
+        named = self.places.named(folded_text(question))
+        if any(" ".join(sorted(_PLACE_PREFIX_RE.sub("", folded_text(n)).split())) in self.held for n in named):
+            return []
+        return [] if self.scope(question).doc_ids else named
+
+    def off_topic(self, question: str) -> tuple[str, str] | None:
+        """(reason, detail) for what no plan answers: a topic ("topic", its name), a law the corpus never
+        mentions ("law"), a request to compose ("compose"), an opinion ("opinion"), a procedure ("procedure")."""
         q = folded_text(question)
+        if _COMPOSE_RE.search(q):
+            return "compose", ""
+        if _OPINION_RE.search(q):
+            return "opinion", ""
+        procedure = _PROCEDURE_RE.search(q)
+        if procedure and (_HOW_TO_RE.search(q) or procedure.group(1) not in self.corpus):
+            return "procedure", ""
         for name, pattern in _OFF_TOPIC_RES.items():
             if pattern.search(q):
-                return name
+                return "topic", name
         for match in _LAW_RE.finditer(question):
             if f"luat {folded_text(match.group(1))}" not in self.corpus:
-                return "văn bản pháp luật chưa có trong kho"
+                return "law", ""
         for match in NUMBERED_RE.finditer(q):
             if match.group(1) not in self.corpus_words:
-                return "văn bản pháp luật chưa có trong kho"
+                return "law", ""
         return None

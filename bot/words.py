@@ -168,13 +168,10 @@ class Vocabulary:
     def __init__(self, passages: list[Passage]):
         self.n = max(len(passages), 1)
         self.df: dict[str, int] = {}
-        self.initials: set[str] = set()  # "khcn" from "khoa học công nghệ": acronyms the text spells out
         for p in passages:
             seq = folded_syllables(p.text)
             for w in set(seq):
                 self.df[w] = self.df.get(w, 0) + 1
-            for n in range(2, 6):
-                self.initials.update("".join(w[0] for w in seq[i : i + n]) for i in range(len(seq) - n + 1))
         # A corpus word that is no Vietnamese syllable is a loan word or a code.
         self.loan_words = sorted(w for w in self.df if w.isalpha() and len(w) > 3 and not is_folded_syllable(w))
 
@@ -198,16 +195,3 @@ class Vocabulary:
         if self.known(word) or len(word) < 3 or not word.isalpha():
             return word
         return next((k for k in self.loan_words if k.startswith(word) or k.endswith(word)), word)
-
-    def near(self, word: str) -> bool:
-        """A known word one edit away (a typo: "giag" for "giang")."""
-        return any(abs(len(k) - len(word)) <= 1 and _one_edit(word, k) for k in self.df)
-
-
-def _one_edit(a: str, b: str) -> bool:
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]

@@ -1,0 +1,161 @@
+"""Stage 3, evidence: the answer units of the retrieved passages, each described by features.
+
+The features are what the decision model (bot/decide.py) weighs: how much of the question a unit
+holds (lexically, with mapped words, and by embedding), how the retriever ranked its passage, whether
+it states what kind of answer is wanted (a date for "khi nào", a number for "bao nhiêu", an
+organisation for "ai", an enumeration for "những gì"), and its size.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.asking import holds_date, states_number
+from bot.understand import Query
+from bot.units import Unit
+from bot.words import Vocabulary, folded_words
+from hoidap.models import Document, Hit
+from hoidap.text import folded_text
+
+PASSAGES = 8  # units come from the top passages of the retriever
+_ORG_RE = re.compile(r"\b(Sở|UBND|Ủy ban|Phòng|Ban|Trung tâm|Bộ|Văn phòng|Hội|Đoàn|Công an|Thủ trưởng|Giám đốc"
+                     r"|Chủ tịch|[Cc]ơ quan|[Đđ]ơn vị|[Cc]ông chức|[Vv]iên chức)\b")
+_PURPOSE_RE = re.compile(r"\b(nhằm|để|mục đích|mục tiêu|góp phần)\b", re.IGNORECASE)
+_ITEM_LINE_RE = re.compile(r"(?m)^\s*([-–•+*]|[a-zđ]\)|\d+(\.\d+)*\.)\s")
+_PLACE_RE = re.compile(r"\b(nguồn|từ|tại|ở|trên)\b", re.IGNORECASE)
+
+FEATURES = (
+    "cover", "cover_text", "cover_heading", "phrase", "missing_weight", "cover_gap", "cover_text_gap", "phrase_gap",
+    "fused", "lexical", "rank",
+    "dense_unit", "dense_gap", "dense_passage",
+    "sentence", "block", "block_unasked", "length", "density", "heading_only",
+    "when_date", "when_no_date", "count_number", "count_no_number", "who_org", "list_items", "why_purpose",
+    "where_place", "document_part", "part_unasked", "named_scope", "question_words",
+)
+
+
+@dataclass
+class Evidence:
+    unit: Unit
+    hit: Hit
+    features: np.ndarray
+    probability: float = 0.0
+
+
+def _terms(query: Query, vocab: Vocabulary) -> list[tuple[tuple[str, ...], float]]:
+    """The question as weighted alternatives: a content word, or an everyday phrase with its corpus phrases."""
+    mapped_words = {w for phrase in query.mapped for w in phrase.split()}
+    terms: list[tuple[tuple[str, ...], float]] = [((w,), vocab.idf(w)) for w in query.words if w not in mapped_words]
+    for phrase, formal in query.mapped.items():
+        alternatives = (phrase, *(folded_text(f) for f in formal))
+        weight = max(np.mean([vocab.idf(w) for w in alt.split()]) for alt in alternatives[1:])
+        terms.append((alternatives, float(weight)))
+    return terms
+
+
+def _covered(terms, words: frozenset[str], text: str) -> float:
+    total = sum(w for _, w in terms)
+    if not total:
+        return 0.0
+    found = sum(w for alts, w in terms if any(a in words if " " not in a else f" {a} " in text for a in alts))
+    return found / total
+
+
+def _bigrams(words: list[str]) -> set[str]:
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+class EvidenceScorer:
+    """Units of the top hits → `Evidence` with features; dense features need `embed` (None: zeros)."""
+
+    def __init__(self, vocab: Vocabulary, units_of: Callable[[Hit], list[Unit]],
+                 parts_of: Callable[[Document], list[Unit]],
+                 embed_units: Callable[[list[str]], np.ndarray] | None = None,
+                 embed_query: Callable[[str], np.ndarray] | None = None):
+        self.vocab, self.units_of, self.parts_of = vocab, units_of, parts_of
+        self.embed_units, self.embed_query = embed_units, embed_query
+
+    def score(self, query: Query, hits: list[Hit]) -> list[Evidence]:
+        hits = hits[:PASSAGES]
+        pairs = [(u, rank, h) for rank, h in enumerate(hits) for u in self.units_of(h)]
+        # The head and tail of each document found (number, date, title, recipients, signer), wherever the
+        # retriever ranked them: they answer questions about the document itself.
+        seen = {u.key for u, _, _ in pairs}
+        for doc in {h.document.id: h.document for h in hits}.values():
+            for u in self.parts_of(doc):
+                if u.key not in seen:
+                    pairs.append((u, len(hits), Hit(u.passage, doc, 0.0)))
+        if not pairs:
+            return []
+        terms = _terms(query, self.vocab)
+        question_bigrams = _bigrams([w for w in query.words])
+        top_fused = max(h.score for h in hits) or 1.0
+        top_lexical = max(h.lexical for h in hits) or 1.0
+        dense = np.zeros(len(pairs), np.float32)
+        if self.embed_units is not None and self.embed_query is not None:
+            vectors = self.embed_units([_embedded(u) for u, _, _ in pairs])
+            dense = vectors @ self.embed_query(query.search)
+        best_dense = float(dense.max())
+        unknown = sum(w for alts, w in terms if len(alts) == 1 and not self.vocab.known(alts[0]))
+        total_weight = sum(w for _, w in terms) or 1.0
+        out = []
+        for (unit, rank, hit), cosine in zip(pairs, dense):
+            text = unit.text
+            heading = f"{unit.heading} {unit.part}"
+            folded_unit = folded_text(text)
+            folded_heading = folded_text(heading)
+            unit_words, heading_words = folded_words(text), folded_words(heading)
+            both = unit_words | heading_words
+            items = len(_ITEM_LINE_RE.findall(text))
+            f = {
+                "cover": _covered(terms, both, f" {folded_heading} {folded_unit} "),
+                "cover_text": _covered(terms, unit_words, f" {folded_unit} "),
+                "cover_heading": _covered(terms, heading_words, f" {folded_heading} "),
+                "phrase": (len(question_bigrams & _bigrams(folded_unit.split())) / len(question_bigrams)
+                           if question_bigrams else 0.0),
+                "missing_weight": unknown / total_weight,
+                "fused": hit.score / top_fused,
+                "lexical": hit.lexical / top_lexical,
+                "rank": 1.0 / (1 + rank),
+                "dense_unit": float(cosine),
+                "dense_gap": float(cosine) - best_dense,
+                "dense_passage": hit.dense,
+                "sentence": float(unit.kind == "sentence"),
+                "block": float(unit.kind == "block"),
+                "block_unasked": float(unit.kind == "block" and "list" not in query.kinds),
+                "length": math.log1p(len(text)) / math.log1p(1500),
+                "density": 0.0,  # set below from cover
+                "heading_only": float(len(text) < 80 and "\n" not in text and not text.rstrip().endswith((".", ";"))),
+                "when_date": float("when" in query.kinds and holds_date(text, years=True)),
+                "when_no_date": float("when" in query.kinds and not holds_date(text, years=True)),
+                "count_number": float("how_many" in query.kinds and states_number(text)),
+                "count_no_number": float("how_many" in query.kinds and not states_number(text)),
+                "who_org": float("who" in query.kinds and bool(_ORG_RE.search(text))),
+                "list_items": float("list" in query.kinds) * min(items, 5) / 5,
+                "why_purpose": float("why" in query.kinds and bool(_PURPOSE_RE.search(text))),
+                "where_place": float("where" in query.kinds and bool(_PLACE_RE.search(text))),
+                "document_part": float(bool(unit.part) and "document" in query.kinds),
+                "part_unasked": float(bool(unit.part) and "document" not in query.kinds),
+                "named_scope": float(query.scope.doc_ids is not None),
+                "question_words": min(len(terms), 8) / 8,
+            }
+            f["density"] = f["cover"] / math.log2(2 + len(unit_words))  # the same words in fewer
+            out.append(Evidence(unit, hit, f))
+        # How a unit compares with the question's best one: a ranking signal whatever the question's length.
+        for name in ("cover", "cover_text", "phrase"):
+            best = max(e.features[name] for e in out)
+            for e in out:
+                e.features[f"{name}_gap"] = e.features[name] - best
+        for e in out:
+            e.features = np.array([e.features[name] for name in FEATURES], np.float32)
+        return out
+
+
+def _embedded(unit: Unit) -> str:
+    """What the dense side reads of a unit: its nearest heading and its text."""
+    heading = unit.heading.rsplit(" › ", 1)[-1]
+    return f"{heading} {unit.part}: {unit.text}" if heading or unit.part else unit.text

@@ -1,0 +1,44 @@
+"""Vietnam's provinces and communes after the 2025 reorganisation (34 provinces, 3,321 communes), from the
+`vietnam-provinces` package, to recognise a question about a place that has no plan in the corpus."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from hoidap.text import folded_text
+
+_PROVINCE_PREFIX_RE = re.compile(r"^(tinh|thanh pho)\s+")
+_COMMUNE_PREFIX = r"(?:xa|phuong|dac khu)"
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[dict[str, str], dict[str, str]]:
+    """(folded province name → name, folded commune name → name)."""
+    from vietnam_provinces import Province, Ward
+
+    provinces: dict[str, str] = {}
+    for p in Province.iter_all():
+        bare = _PROVINCE_PREFIX_RE.sub("", folded_text(p.name))
+        provinces[bare] = p.name
+        words = bare.split()
+        if len(words) >= 3:  # "Hồ Chí Minh" is written HCM, TP.HCM
+            provinces["".join(w[0] for w in words)] = p.name
+            provinces["tp" + "".join(w[0] for w in words)] = p.name
+    communes = {re.sub(rf"^{_COMMUNE_PREFIX}\s+", "", folded_text(w.name)): w.name for w in Ward.iter_all()}
+    return provinces, communes
+
+
+class Places:
+    def named(self, folded_question: str) -> list[str]:
+        """Provinces named anywhere, communes only after "xã"/"phường" (many commune names are common words)."""
+        provinces, communes = _names()
+        q = f" {folded_question} "
+        found = [name for bare, name in provinces.items() if f" {bare} " in q]
+        for m in re.finditer(rf"\b{_COMMUNE_PREFIX}\s+(\w+(?: \w+){{0,2}})", folded_question):
+            words = m.group(1).split()
+            for n in (3, 2, 1):  # the longest commune name that starts there
+                name = " ".join(words[:n])
+                if len(words) >= n and name in communes:
+                    found.append(communes[name])
+                    break
+        return list(dict.fromkeys(found))

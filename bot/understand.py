@@ -1,0 +1,68 @@
+"""Stage 1, understand: a question → a `Query` (what it is about, where, and what kind of answer it wants)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.asking import asks_date, asks_number
+from bot.scope import Scope
+from bot.words import content_words
+from hoidap.text import folded_text
+
+# What kind of answer a question wants, read off its question words (folded: citizens type bare).
+_KIND_PATTERNS = {
+    "who": r"\b(ai|don vi nao|co quan nao|so nao|phong nao|ben nao|nguoi nao|to chuc nao|chiu trach nhiem|chu tri)\b",
+    "list": r"\b(nhung (gi|viec|nhiem vu|noi dung|hoat dong|giai phap|muc tieu|ai|dau|nao)|gom (nhung )?gi|bao gom"
+            r"|liet ke|cac (nhiem vu|giai phap|hoat dong|noi dung|muc tieu)|may (viec|nhiem vu|noi dung)|gi nua)\b",
+    "why": r"\b(tai sao|vi sao|de lam gi|nham (muc dich )?gi|muc dich|ly do|y nghia)\b",
+    "where": r"\b(o dau|noi nao|tu dau|cho nao|lay (tu )?dau)\b",
+    "yes_no": r"\b(co phai|phai khong|duoc khong|co (duoc )?\w+( \w+){0,6} khong|chua)\W*$",
+    "document": r"\b(ky|ban hanh|gui (cho|toi|den)|noi nhan|so hieu|so ky hieu|trich yeu|ten (van ban|ke hoach))\b",
+}
+_KIND_RES = {kind: re.compile(pattern) for kind, pattern in _KIND_PATTERNS.items()}
+ANSWER_KINDS = ("when", "how_many", *_KIND_PATTERNS)
+
+
+@dataclass
+class Query:
+    """A question as the later stages need it."""
+
+    text: str  # as asked, normalised (NFC, one tone placement)
+    search: str  # the text searched: the question, with mapped corpus words and a follow-up's context
+    folded: str  # folded words, single spaces
+    words: list[str]  # content words (folded), without those that only name the place or document
+    kinds: set[str] = field(default_factory=set)  # answer kinds wanted: who, when, how_many, list, ...
+    scope: Scope = field(default_factory=Scope)
+    mapped: dict[str, list[str]] = field(default_factory=dict)  # everyday phrase → corpus phrases
+    follow_up: bool = False
+
+
+def answer_kinds(question: str) -> set[str]:
+    folded = folded_text(question)
+    kinds = {kind for kind, pattern in _KIND_RES.items() if pattern.search(folded)}
+    if asks_date(question):
+        kinds.add("when")
+    if asks_number(question):
+        kinds.add("how_many")
+    return kinds
+
+
+def understand(question: str, scope: Scope, mapped: dict[str, list[str]], context: Query | None = None) -> Query:
+    """Read a question. With `context` (the last answered question of the session) a follow-up that names
+    only a place ("còn Đồng Nai thì sao?") asks the previous question there."""
+    words = [w for w in content_words(question) if w not in scope.naming_words]
+    search = " ".join([question, *(p for phrases in mapped.values() for p in phrases)])
+    query = Query(question, search, folded_text(question), words, answer_kinds(question), scope, mapped)
+    if context is not None and (_FOLLOW_UP_RE.search(question.lower()) or not words):
+        query.follow_up = True
+        if not words:  # the previous question, in another place
+            query.words, query.kinds = context.words, context.kinds | query.kinds
+            query.search = f"{context.search} {question}"
+            query.mapped = {**context.mapped, **mapped}
+        if scope.doc_ids is None:  # a new question about the same place
+            query.scope = context.scope
+    return query
+
+
+# "còn Đồng Nai thì sao?": bare "con" is also "con" (a child), so only "con o …" counts without marks.
+_FOLLOW_UP_RE = re.compile(r"^(còn|thế còn|vậy còn|con o|the con|vay con)\b|\b(thì sao|thi sao)\W*$")

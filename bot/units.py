@@ -1,0 +1,155 @@
+"""Answer units: the pieces of a passage that can be quoted on their own.
+
+A unit is a verbatim slice of a passage at one of three sizes: a sentence, a paragraph (one line of
+the source: a list item, a table row, a heading with its text) or a block (a heading or a lead-in
+ending in ":" with everything under it, for "which tasks …", "what targets …"). Every unit carries the
+heading path above it, so a quote can say where it sits ("II › 4. Năm 2030 › b)").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from hoidap.models import Document, Passage
+from ingest.chunking import heading_level, section_at
+
+UnitKind = Literal["sentence", "paragraph", "block"]
+MAX_BLOCK_CHARS = 1500  # a block stops growing here: an enumeration, not a chapter
+# A sentence ends at ". " before a capital, a digit or a list mark; "2." of "2. Phòng …" ends none.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
+_ENUMERATOR_ONLY_RE = re.compile(r"^\s*(\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
+_PARAGRAPH_RE = re.compile(r"[^\n]+")
+_ITEM_RE = re.compile(r"^\s*[-–•+*]\s")
+LIST_LEVEL = 5  # "a)", "b)": ingest.chunking's deepest heading level, items of a list as often as headings
+# The head and tail of a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I) state
+# the document's own facts; each is labelled with the words a citizen uses to ask for it.
+HEAD_PARTS = [
+    (re.compile(r"^Số\s*:"), "Số, ký hiệu của văn bản"),
+    (re.compile(r"^[^\W\d][^,\n]{1,40}, ngày\b"), "Địa danh, ngày tháng năm ban hành (ngày ký)"),
+]
+RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
+SIGNATURE = "Người ký, chức vụ người ký"
+TITLE = "Loại văn bản, tên và trích yếu của văn bản"
+_RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:")
+
+
+@dataclass(frozen=True)
+class Unit:
+    passage: Passage
+    document: Document
+    start: int
+    end: int
+    kind: UnitKind
+    heading: str  # section path at the unit's start
+    part: str = ""  # what a unit of the document's head or tail states: "Người ký", "Nơi nhận", …
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return self.passage.id, self.start, self.end
+
+
+@dataclass
+class _Para:
+    start: int
+    end: int
+    text: str
+    level: int | None  # heading level (ingest.chunking), None for body text
+    lead: bool  # ends in ":" and introduces what follows
+
+
+def _paragraphs(text: str) -> list[_Para]:
+    out = []
+    for m in _PARAGRAPH_RE.finditer(text):
+        body = m.group(0).strip()
+        if not body:
+            continue
+        start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+        out.append(_Para(start, start + len(body), body, heading_level(body), body.endswith(":")))
+    return out
+
+
+def _sentences(para: _Para) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for cut in _SENTENCE_END_RE.finditer(para.text):
+        if _ENUMERATOR_ONLY_RE.match(para.text[start : cut.start()]):
+            continue
+        spans.append((start, cut.start()))
+        start = cut.end()
+    spans.append((start, len(para.text)))
+    return [(para.start + a, para.start + b) for a, b in spans if para.text[a:b].strip()]
+
+
+def _block_end(paras: list[_Para], i: int) -> int | None:
+    """Where the block opened by paragraph i ends (an offset), or None when nothing belongs under it."""
+    head, end = paras[i], None
+    for p in paras[i + 1 :]:
+        if head.level is not None:  # a heading owns everything down to its next sibling or parent
+            if p.level is not None and p.level <= head.level:
+                break
+        elif not (_ITEM_RE.match(p.text) or p.level == LIST_LEVEL):  # a lead-in owns its items only
+            break
+        if p.end - head.start > MAX_BLOCK_CHARS:
+            break
+        end = p.end
+    return end
+
+
+def _head_parts(passage: Passage, paras: list[_Para]) -> dict[tuple[int, int], str]:
+    """Labels of the first passage's paragraphs above its first heading: number, place and date, title."""
+    if passage.ordinal != 0:
+        return {}
+    parts: dict[tuple[int, int], str] = {}
+    for para in paras:
+        if para.level is not None:
+            break
+        label = next((name for pattern, name in HEAD_PARTS if pattern.match(para.text)), None)
+        if label is None and (para.text.isupper() or TITLE in parts.values() and len(parts) < 6
+                              and not para.text.startswith(("Căn cứ", "Thực hiện"))):
+            label = TITLE  # "KẾ HOẠCH" and the trích yếu lines under it
+        if label is None:
+            break
+        parts[(para.start, para.end)] = label
+    return parts
+
+
+def _signature(passage: Passage, document: Document) -> tuple[int, int] | None:
+    """The signature block ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / name"): the upper-case role lines above the signer."""
+    end = passage.text.rfind(document.signer) if document.signer else -1
+    if end < 0:
+        return None
+    lines = [m for m in _PARAGRAPH_RE.finditer(passage.text[:end]) if m.group(0).strip()]
+    start = end
+    for m in reversed(lines):
+        if not m.group(0).strip().isupper():
+            break
+        start = m.start()
+    return start, end + len(document.signer)
+
+
+def split_units(passage: Passage, document: Document) -> list[Unit]:
+    """Every sentence, paragraph and block of a passage, each once, in reading order."""
+    paras = _paragraphs(passage.text)
+    spans: dict[tuple[int, int], UnitKind] = {}
+    parts = _head_parts(passage, paras)
+    if signature := _signature(passage, document):
+        spans[signature] = "block"
+        parts[signature] = SIGNATURE
+    for i, para in enumerate(paras):
+        sentences = _sentences(para)
+        if len(sentences) > 1:
+            for span in sentences:
+                spans.setdefault(span, "sentence")
+        spans.setdefault((para.start, para.end), "paragraph")
+        if para.level is not None or para.lead:
+            end = _block_end(paras, i)
+            if end is not None:
+                spans.setdefault((para.start, end), "block")
+                if _RECIPIENTS_RE.match(para.text):
+                    parts[(para.start, end)] = RECIPIENTS
+    return [Unit(passage, document, a, b, kind, section_at(passage.section, passage.text, a), parts.get((a, b), ""))
+            for (a, b), kind in sorted(spans.items())]

@@ -1,0 +1,154 @@
+"""Each stage of the answerer on its own: understand, units, evidence features, decision, render."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.decide import Model, Params, decide, load_model
+from bot.evidence import FEATURES, Evidence, EvidenceScorer
+from bot.mapping import WordMap
+from bot.places import Places
+from bot.scope import Scope, Scoper
+from bot.understand import answer_kinds, understand
+from bot.units import RECIPIENTS, SIGNATURE, split_units
+from bot.words import Vocabulary
+from hoidap.models import Document, Hit, Passage
+from hoidap.text import folded_text
+
+DOC = Document("kh12", doc_type="KẾ HOẠCH", number="12/KH-UBND", locality="xã Nam Cường", place="Nam Cường",
+               issuer="UBND xã Nam Cường", signer="Lường Văn Toàn")
+HEAD = Passage("kh12:0", "kh12", 0, "Phần mở đầu",
+               "Số: 12/KH-UBND\n\nNam Cường, ngày 5 tháng 3 năm 2026\n\nKẾ HOẠCH\n\n"
+               "Truyền thông về chuyển đổi số trên địa bàn xã\n\nThực hiện Quyết định số 1169/QĐ-TTg của Thủ tướng.")
+BODY = Passage("kh12:1", "kh12", 1, "II. MỤC TIÊU CỤ THỂ",
+               "II. MỤC TIÊU CỤ THỂ\n\n1. Năm 2027\n\na) Ít nhất 30% người dân được tiếp cận thông tin. "
+               "Tổ chức 02 lớp tập huấn.\n\nb) Các trường học tổ chức câu lạc bộ STEM cho học sinh.\n\n"
+               "2. Nhiệm vụ của các phòng gồm:\n\n- Phòng Văn hóa - Xã hội chủ trì truyền thông;\n\n"
+               "- Văn phòng HĐND và UBND xã phối hợp.\n\nĐịnh kỳ trước ngày 15 tháng 6 hằng năm báo cáo UBND xã.")
+TAIL = Passage("kh12:2", "kh12", 2, "IV. TỔ CHỨC THỰC HIỆN",
+               "Nơi nhận:\n\n- UBND tỉnh;\n\n- Lưu: VT.\n\nKT. CHỦ TỊCH\n\nPHÓ CHỦ TỊCH\n\nLường Văn Toàn")
+
+
+# -- units
+def test_units_are_verbatim_sentences_paragraphs_and_blocks_with_their_heading():
+    units = split_units(BODY, DOC)
+    assert all(u.text == BODY.text[u.start:u.end] for u in units)
+    texts = {u.text: u for u in units}
+    sentence = texts["a) Ít nhất 30% người dân được tiếp cận thông tin."]
+    assert sentence.kind == "sentence" and "II. MỤC TIÊU CỤ THỂ › 1. Năm 2027 › a)" in sentence.heading
+    # A heading owns what is under it; a lead-in ending in ":" owns its items and nothing after them.
+    year = next(u for u in units if u.kind == "block" and u.text.startswith("1. Năm 2027"))
+    assert "STEM" in year.text and "2. Nhiệm vụ" not in year.text
+    tasks = next(u for u in units if u.kind == "block" and u.text.startswith("2. Nhiệm vụ"))
+    assert tasks.text.endswith("phối hợp.") or "Định kỳ" in tasks.text
+    lead = [u for u in units if u.kind == "block" and u.text.startswith("2. Nhiệm vụ")]
+    assert lead
+
+
+def test_the_head_and_tail_are_labelled_with_what_they_state():
+    parts = {u.part: u.text for u in split_units(HEAD, DOC) + split_units(TAIL, DOC) if u.part}
+    assert parts["Địa danh, ngày tháng năm ban hành (ngày ký)"] == "Nam Cường, ngày 5 tháng 3 năm 2026"
+    assert parts["Số, ký hiệu của văn bản"] == "Số: 12/KH-UBND"
+    assert parts[SIGNATURE] == "KT. CHỦ TỊCH\n\nPHÓ CHỦ TỊCH\n\nLường Văn Toàn"
+    assert parts[RECIPIENTS].startswith("Nơi nhận:") and "Lưu: VT." in parts[RECIPIENTS]
+    assert "CHỦ TỊCH" not in parts[RECIPIENTS]  # the signature is not a recipient
+
+
+# -- understand
+@pytest.mark.parametrize("question, kind", [
+    ("Ai chịu trách nhiệm truyền thông?", "who"),
+    ("han bao cao la khi nao", "when"),
+    ("Bao nhiêu phần trăm người dân?", "how_many"),
+    ("Kế hoạch gồm những nhiệm vụ gì?", "list"),
+    ("Vì sao phải chuyển đổi số?", "why"),
+    ("Kinh phí lấy từ đâu?", "where"),
+    ("Kế hoạch này do ai ký?", "document"),
+])
+def test_answer_kinds(question, kind):
+    assert kind in answer_kinds(question)
+
+
+def test_a_follow_up_naming_only_a_place_asks_the_last_question_there():
+    first = understand("Mục tiêu năm 2027 là gì?", Scope(), {})
+    follow = understand("còn Đồng Nai thì sao?", Scope({"dn"}, ["Đồng Nai"], {"dong", "nai"}), {}, context=first)
+    assert follow.follow_up and follow.words == first.words and follow.scope.doc_ids == {"dn"}
+    assert not understand("con nít học gì?", Scope(), {}, context=first).follow_up  # "con" is no "còn"
+
+
+def test_everyday_words_map_to_the_corpus_words_only_where_the_corpus_lacks_them():
+    corpus = folded_text("trẻ em được sử dụng truyền hình; hình thức")
+    words = WordMap(corpus, [("con nít", "trẻ em"), ("xài", "sử dụng"), ("truyền hình", "TV"), ("ti vi", "truyền hình")])
+    mapped = words.map(folded_text("con nít xài ti vi nhiều"), [])
+    assert mapped == {"con nit": ["trẻ em"], "xai": ["sử dụng"], "ti vi": ["truyền hình"]}
+    assert "truyen hinh" not in words.table  # the corpus uses it: nothing to map
+
+
+def test_places_after_2025_and_places_without_a_plan():
+    named = Places().named(folded_text("Kế hoạch của TP.HCM và xã Nam Cường"))
+    assert "Thành phố Hồ Chí Minh" in named and "Xã Nam Cường" in named
+    scoper = Scoper([DOC], HEAD.text)
+    assert scoper.unplanned_places("Hà Nội có kế hoạch chuyển đổi số không?") == ["Thành phố Hà Nội"]
+    assert scoper.unplanned_places("xã Nam Cường có kế hoạch gì?") == []
+    assert scoper.unplanned_places("Lào Cai và xã Nam Cường làm gì?") == []  # a place we hold is named too
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("Viết giúp em bài nghị luận về chuyển đổi số", "compose"),
+    ("Theo bạn kế hoạch này có khả thi không?", "opinion"),
+    ("Cách định danh điện tử mức 2 trên VNeID?", "procedure"),
+    ("Nghị định 13 quy định gì?", "law"),
+])
+def test_what_no_plan_answers_is_named_for_what_it_is(question, reason):
+    assert Scoper([DOC], "Thực hiện Nghị quyết số 57-NQ/TW").off_topic(question)[0] == reason
+
+
+# -- evidence
+def _scorer(passages):
+    units = {p.id: split_units(p, DOC) for p in passages}
+    vocab = Vocabulary(passages)
+    return EvidenceScorer(vocab, lambda h: units[h.passage.id],
+                          lambda d: [u for p in (HEAD, TAIL) for u in split_units(p, d) if u.part])
+
+
+def test_features_describe_what_a_unit_holds():
+    scorer = _scorer([HEAD, BODY, TAIL])
+    query = understand("Hạn báo cáo là ngày nào?", Scope(), {})
+    evidence = scorer.score(query, [Hit(BODY, DOC, 1.0, 1.0)])
+    by_text = {e.unit.text: dict(zip(FEATURES, e.features)) for e in evidence}
+    deadline = by_text["Định kỳ trước ngày 15 tháng 6 hằng năm báo cáo UBND xã."]
+    stem = by_text["b) Các trường học tổ chức câu lạc bộ STEM cho học sinh."]
+    assert deadline["when_date"] == 1 and deadline["cover"] > stem["cover"] and stem["when_no_date"] == 1
+    assert deadline["cover_gap"] == 0 and stem["cover_gap"] < 0
+    # The document's head and tail come along even though the retriever did not return them.
+    assert any(e.unit.part for e in evidence)
+
+
+# -- decision
+def _evidence(p: float, doc: Document, passage: Passage = BODY) -> Evidence:
+    unit = split_units(passage, doc)[0]
+    return Evidence(unit, Hit(passage, doc, 1.0), np.zeros(len(FEATURES), np.float32), p)
+
+
+def test_decision_answers_declines_and_quotes_each_place():
+    query = understand("Mục tiêu chuyển đổi số là gì?", Scope(), {})
+    other = Document("dn", locality="Đồng Nai")
+    params = Params(answer_threshold=0.5, place_ratio=0.8, vague_words=0)
+    assert decide(query, [_evidence(0.4, DOC)], params).status == "decline"
+    decision = decide(query, [_evidence(0.9, DOC), _evidence(0.8, other), _evidence(0.6, other)], params)
+    assert decision.status == "answer" and [e.unit.document.id for e in decision.main] == ["kh12", "dn"]
+    vague = decide(query, [_evidence(0.9, DOC), _evidence(0.85, other)], Params(0.5, 0.8, vague_words=5))
+    assert (vague.status, vague.places) == ("clarify", ["xã Nam Cường", "Đồng Nai"])
+
+
+def test_the_shipped_model_matches_the_features_and_was_fitted():
+    for dense in (True, False):
+        model = load_model(dense)
+        assert model.features == list(FEATURES) and np.any(model.weights != 0)
+        x = np.zeros((1, len(FEATURES)))
+        assert 0 < model.probabilities(x)[0] < 1
+
+
+def test_a_model_fitted_on_other_features_is_refused():
+    bad = Model(["cover"], np.zeros(1), np.ones(1), np.ones(1), 0.0).to_dict()
+    with pytest.raises(ValueError, match="bench.fit"):
+        Model.from_dict(bad)
