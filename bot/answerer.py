@@ -96,7 +96,7 @@ class Answerer:
             corpus = "\n".join(p.text for p in passages)
             self.vocab = Vocabulary(passages)
             self.scoper = Scoper(list(self.documents.values()), corpus)
-            self.word_map = WordMap(folded_text(corpus))
+            self.word_map = WordMap(corpus)
             self._units: dict[str, list[Unit]] = {}
             dense = self.retriever.embedder is not None
             self._passages_of: dict[str, list[Passage]] = {}
@@ -152,7 +152,7 @@ class Answerer:
         scope = self.scoper.scope(question)
         words = folded_text(question)
         unknown = [w for w in words.split() if not self.vocab.known(w)]
-        mapped = self.word_map.map(words, unknown)
+        mapped = self.word_map.map(question, unknown)
         mapped.update({w: [a] for w in unknown if (a := self.vocab.alias(w)) != w})  # "bot" of "chatbot"
         query = understand(question, scope, mapped, self.memory.get(session_id))
         if not query.words and not query.mapped:

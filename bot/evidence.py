@@ -38,7 +38,7 @@ FEATURES = (
 )
 
 
-@dataclass
+@dataclass(eq=False)  # one piece of evidence is itself, whatever its features
 class Evidence:
     unit: Unit
     hit: Hit
@@ -85,10 +85,13 @@ class EvidenceScorer:
         # The head and tail of each document found (number, date, title, recipients, signer), wherever the
         # retriever ranked them: they answer questions about the document itself.
         seen = {u.key for u, _, _ in pairs}
-        for doc in {h.document.id: h.document for h in hits}.values():
-            for u in self.parts_of(doc):
+        best_of: dict[str, tuple[int, Hit]] = {}
+        for rank, h in enumerate(hits):
+            best_of.setdefault(h.document.id, (rank, h))
+        for rank, best in best_of.values():  # scored as the document's best passage was
+            for u in self.parts_of(best.document):
                 if u.key not in seen:
-                    pairs.append((u, len(hits), Hit(u.passage, doc, 0.0)))
+                    pairs.append((u, rank, Hit(u.passage, best.document, best.score, best.lexical, best.dense)))
         if not pairs:
             return []
         terms = _terms(query, self.vocab)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hoidap.text import folded_text, normalize
+from hoidap.text import folded_text, has_diacritics, normalize, syllables
 
 WORDS_FILE = Path(__file__).parent / "data" / "everyday_words.tsv"
 NEAREST_MIN_COSINE = 0.9  # e5 cosines are high across the board: only a near-synonym passes
@@ -34,26 +34,31 @@ def load_pairs(path: Path = WORDS_FILE) -> list[tuple[str, str]]:
 class WordMap:
     """Finds the everyday phrases of a question the corpus lacks, and the corpus phrases they stand for."""
 
-    def __init__(self, corpus_folded: str, pairs: list[tuple[str, str]] | None = None,
+    def __init__(self, corpus: str, pairs: list[tuple[str, str]] | None = None,
                  embed: Callable[[list[str]], np.ndarray] | None = None):
-        self.corpus = f" {corpus_folded} "
+        # Compared with marks where the question has them ("tiền" is not "tiến"), folded where it has none.
+        self.corpus = f" {folded_text(corpus)} "
+        accented = f" {' '.join(syllables(corpus))} "
         self.table: dict[str, list[str]] = {}
         for everyday, formal in load_pairs() if pairs is None else pairs:
-            key = folded_text(everyday)
-            if key and f" {key} " not in self.corpus and f" {folded_text(formal)} " in self.corpus:
-                self.table.setdefault(key, []).append(formal)
+            if f" {folded_text(formal)} " not in self.corpus:
+                continue
+            for key, text in ((" ".join(syllables(everyday)), accented), (folded_text(everyday), self.corpus)):
+                if key and f" {key} " not in text and formal not in self.table.get(key, []):
+                    self.table.setdefault(key, []).append(formal)
         self._patterns = sorted(self.table, key=len, reverse=True)
         self.embed = embed
         self._terms: list[str] = []
         self._vectors: np.ndarray | None = None
 
-    def map(self, folded_question: str, unknown: list[str]) -> dict[str, list[str]]:
+    def map(self, question: str, unknown: list[str]) -> dict[str, list[str]]:
         """{everyday phrase: [corpus phrases]} for the question; `unknown`: its words the corpus never uses."""
         found: dict[str, list[str]] = {}
-        rest = f" {folded_question} "
+        marked = has_diacritics(question)
+        rest = f" {' '.join(syllables(question)) if marked else folded_text(question)} "
         for key in self._patterns:
-            if f" {key} " in rest:
-                found[key] = self.table[key]
+            if f" {key} " in rest:  # marked keys only match marked text; bare ones (tv, app) both
+                found[folded_text(key)] = self.table[key]
                 rest = rest.replace(f" {key} ", " ")
         if self.embed is not None:
             for word in unknown:

@@ -32,6 +32,12 @@ RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
 SIGNATURE = "Người ký, chức vụ người ký"
 TITLE = "Loại văn bản, tên và trích yếu của văn bản"
 _RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:")
+_ROLE_RE = re.compile(r"^[*_]*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,/-]*[*_]*$")  # "KT. CHỦ TỊCH", "**PHÓ CHỦ TỊCH**"
+
+
+def _is_title(text: str) -> bool:
+    """A heading line with no sentence of its own ("4. Năm 2030", "IV. KINH PHÍ")."""
+    return len(text) < 120 and not text.rstrip().endswith((".", ";", ":"))
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ def _signature(passage: Passage, document: Document) -> tuple[int, int] | None:
     lines = [m for m in _PARAGRAPH_RE.finditer(passage.text[:end]) if m.group(0).strip()]
     start = end
     for m in reversed(lines):
-        if not m.group(0).strip().isupper():
+        if not _ROLE_RE.match(m.group(0).strip()):
             break
         start = m.start()
     return start, end + len(document.signer)
@@ -144,12 +150,12 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
         if len(sentences) > 1:
             for span in sentences:
                 spans.setdefault(span, "sentence")
-        spans.setdefault((para.start, para.end), "paragraph")
-        if para.level is not None or para.lead:
-            end = _block_end(paras, i)
-            if end is not None:
-                spans.setdefault((para.start, end), "block")
-                if _RECIPIENTS_RE.match(para.text):
-                    parts[(para.start, end)] = RECIPIENTS
+        end = _block_end(paras, i) if para.level is not None or para.lead else None
+        if end is None or not _is_title(para.text):  # a bare heading says nothing: its block does
+            spans.setdefault((para.start, para.end), "paragraph")
+        if end is not None:
+            spans.setdefault((para.start, end), "block")
+            if _RECIPIENTS_RE.match(para.text):
+                parts[(para.start, end)] = RECIPIENTS
     return [Unit(passage, document, a, b, kind, section_at(passage.section, passage.text, a), parts.get((a, b), ""))
             for (a, b), kind in sorted(spans.items())]
