@@ -22,6 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from bot.render import to_text
 from channels.web.logs import ConversationLog
 from hoidap.models import Answer
+from hoidap.text import clean_input
 
 log = logging.getLogger("hoidap.channels")
 
@@ -54,6 +55,7 @@ class Channel(ABC):
 
     async def handle_text(self, user_id: str, text: str) -> Answer:
         """Answer one incoming text with the shared answerer (off the event loop), log it and deliver it."""
+        text = clean_input(text)  # as the web API does: nothing unstorable reaches the answerer or the log
         session = f"{self.name}:{user_id}"
         answer = await asyncio.to_thread(self.hoidap.answerer.ask, text, session_id=session, channel=self.name)
         answer_id = await asyncio.to_thread(self.log.record, text, answer, session, self.name)
@@ -105,10 +107,10 @@ def check_secret(channel: str, given: str | None, expected: str) -> None:
     """401 when the signature/secret header is missing, 403 when it does not match (constant-time)."""
     if not given:
         log.warning("%s webhook: missing signature, rejected", channel)
-        raise HTTPException(401, "missing signature")
+        raise HTTPException(401, "Thiếu chữ ký.")
     if not secret_matches(given, expected):
         log.warning("%s webhook: bad signature, rejected", channel)
-        raise HTTPException(403, "bad signature")
+        raise HTTPException(403, "Chữ ký không đúng.")
 
 
 @dataclass
@@ -174,13 +176,13 @@ class WebhookChannel(Channel):
             expected = self.expected_signature(body, payload)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("%s webhook: malformed body, rejected", self.name)
-            raise HTTPException(400, "malformed body") from None
+            raise HTTPException(400, "Nội dung không hợp lệ.") from None
         check_secret(self.name, request.headers.get(self.signature_header), expected)
         try:
             incoming = self.messages(payload)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("%s webhook: malformed event, rejected", self.name)
-            raise HTTPException(400, "malformed event") from None
+            raise HTTPException(400, "Sự kiện không hợp lệ.") from None
         for message in incoming:
             if not self.seen.first_time(message.id):
                 log.info("%s webhook: message %s already handled, ignored", self.name, message.id)

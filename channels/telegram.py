@@ -173,7 +173,7 @@ def webhook_router(hoidap, conversation_log: ConversationLog | None = None) -> A
             update = Update.de_json(await request.json(), application.bot)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("telegram webhook: malformed update, rejected")
-            raise HTTPException(400, "malformed update") from None
+            raise HTTPException(400, "Cập nhật không hợp lệ.") from None
         if update is None or not seen.first_time(update.update_id):
             log.info("telegram webhook: update already handled, ignored")
             return {"ok": True}

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     allowed_origins: str = "*"  # comma-separated origins allowed to embed the widget
     admin_token: str = ""  # staff admin is disabled while empty
     rate_limit_per_minute: int = 30
+    max_body_bytes: int = 64 * 1024  # every request body, chunked or not (uploads: below)
+    max_upload_bytes: int = 20 * 1024 * 1024  # one staff upload (POST /admin/documents)
     log_retention_days: int = 365
     contact: str = "Văn phòng Sở (giờ hành chính)"  # shown when the bot cannot answer
 

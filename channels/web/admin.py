@@ -25,7 +25,6 @@ from ingest.loaders import SUPPORTED, LoadError
 from ingest.pipeline import ingest_file
 
 COOKIE = "hoidap_admin"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 METADATA_FIELDS = {  # form field → Document field, shown with these labels
     "title": "Trích yếu",
     "doc_type": "Loại văn bản",
@@ -97,7 +96,7 @@ def _home(request: Request, hoidap: Hoidap, result: dict | None = None, status_c
     docs = [(d, len(hoidap.store.passages(d.id))) for d in hoidap.store.documents()]
     return templates.TemplateResponse(request, "admin_home.html", {
         "docs": docs, "fields": METADATA_FIELDS, "result": result,
-        "accept": ",".join(sorted(SUPPORTED)), "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "accept": ",".join(sorted(SUPPORTED)), "max_mb": hoidap.settings.max_upload_bytes // (1024 * 1024),
     }, status_code=status_code)
 
 
@@ -119,7 +118,10 @@ def _overrides(form) -> dict:
     if values["source_url"] and not re.match(r"https?://", values["source_url"]):
         raise ValueError("Nguồn (URL) phải bắt đầu bằng http:// hoặc https://")
     if values["date_iso"]:
-        day = date.fromisoformat(values["date_iso"])
+        try:
+            day = date.fromisoformat(values["date_iso"])
+        except ValueError:
+            raise ValueError("Ngày ban hành không hợp lệ (định dạng YYYY-MM-DD).") from None
         values["date"] = f"ngày {day.day} tháng {day.month} năm {day.year}"
     return {key: value for key, value in values.items() if value}
 
@@ -142,10 +144,8 @@ def _ingest_upload(hoidap: Hoidap, name: str, data: bytes, overrides: dict) -> d
 
 @router.post("/documents", response_class=HTMLResponse)
 async def upload(request: Request, hoidap: HoidapDep):
-    too_big = {"error": f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)."}
-    # Refuse before parsing, so a huge body is never spooled to disk.
-    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
-        return _home(request, hoidap, too_big, 413)
+    # The body as a whole is capped before parsing (channels.web.limits); this is the file's own cap.
+    max_bytes = hoidap.settings.max_upload_bytes
     form = await request.form(max_files=1, max_fields=len(METADATA_FIELDS) + 2)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -154,9 +154,9 @@ async def upload(request: Request, hoidap: HoidapDep):
     if Path(name).suffix not in SUPPORTED:
         allowed = ", ".join(sorted(s.lstrip(".").upper() for s in SUPPORTED))
         return _home(request, hoidap, {"error": f"Định dạng không hỗ trợ. Chỉ nhận: {allowed}."}, 415)
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        return _home(request, hoidap, too_big, 413)
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return _home(request, hoidap, {"error": f"Tệp quá lớn (tối đa {max_bytes / (1024 * 1024):g} MB)."}, 413)
     try:
         overrides = _overrides(form)
     except ValueError as exc:

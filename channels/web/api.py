@@ -1,37 +1,37 @@
 """Public JSON API: ask, feedback, list documents, health."""
 from __future__ import annotations
 
-import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.render import source_line
 from channels.web.deps import HoidapDep, LogDep
 from channels.web.ratelimit import rate_limited
+from hoidap.text import clean_input
 
 MAX_QUESTION_CHARS = 1000
-# Control characters (binary junk) are dropped; newlines and tabs become spaces.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Every text field, cleaned before validation: pydantic itself refuses a lone surrogate with a 422.
+Text = Annotated[str, BeforeValidator(lambda value: clean_input(value) if isinstance(value, str) else value)]
 
 router = APIRouter(prefix="/api", tags=["Hỏi đáp"], dependencies=[Depends(rate_limited)])
 health = APIRouter(tags=["Hệ thống"])
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự")
-    session_id: str = Field("", max_length=100, description="Mã phiên ngẫu nhiên do trình duyệt tạo")
+    question: Text = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự")
+    session_id: Text = Field("", max_length=100, description="Mã phiên ngẫu nhiên do trình duyệt tạo")
 
 
 class FeedbackRequest(BaseModel):
-    answer_id: str = Field(max_length=64)
+    answer_id: Text = Field(max_length=64)
     rating: Literal[1, -1] = Field(description="1: hữu ích, -1: không hữu ích")
-    comment: str = Field("", max_length=1000)
+    comment: Text = Field("", max_length=1000)
 
 
 def clean_question(raw: str) -> str:
-    text = " ".join(_CONTROL_RE.sub("", raw).split())
+    text = " ".join(raw.split())  # newlines and tabs become spaces
     if not text:
         raise HTTPException(400, "Vui lòng nhập câu hỏi.")
     if len(text) > MAX_QUESTION_CHARS:

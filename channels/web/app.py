@@ -7,20 +7,33 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from channels import webhooks
 from channels.web import admin, admin_curated, admin_stats, api, documents, pages
 from channels.web.deps import templates
+from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
 from channels.web.ratelimit import RateLimiter
 from hoidap.config import get_settings
 from hoidap.wiring import Hoidap, open_hoidap
 
-DEFAULT_DETAILS = {"Not Found": "Không tìm thấy.", "Method Not Allowed": "Phương thức không được hỗ trợ."}
-MAX_API_BODY_BYTES = 64 * 1024
+# Our own error messages are Vietnamese; an ASCII-only detail comes from Starlette or FastAPI
+# ("Not Found", "There was an error parsing the body") and is replaced by one of these.
+STATUS_DETAILS = {
+    400: "Không đọc được nội dung gửi lên (cần JSON, mã UTF-8).",
+    401: "Cần đăng nhập.",
+    403: "Không có quyền truy cập.",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Nội dung gửi lên quá lớn.",
+    415: "Định dạng nội dung không được hỗ trợ.",
+    422: "Dữ liệu gửi lên không hợp lệ.",
+    429: "Quá nhiều yêu cầu. Vui lòng chờ một phút rồi thử lại.",
+}
+SERVER_ERROR = "Máy chủ gặp lỗi, vui lòng thử lại sau."
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 
@@ -38,12 +51,13 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], max_age=600)
+    # Outside every route, form parser, rate limit and signature check, none of which sees more than
+    # the cap. Only security_headers wraps it: it never reads the body (and, being a BaseHTTPMiddleware,
+    # would hide BodyTooLarge from the app's handlers in an ExceptionGroup if it sat inside).
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
 
     @app.middleware("http")
-    async def limits_and_headers(request: Request, call_next):
-        if request.url.path.startswith(("/api/", "/webhooks/")) and \
-                int(request.headers.get("content-length") or 0) > MAX_API_BODY_BYTES:
-            return JSONResponse({"detail": "Nội dung gửi lên quá lớn."}, status_code=413)
+    async def security_headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -61,12 +75,20 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        detail = DEFAULT_DETAILS.get(exc.detail, exc.detail)
+        if exc.status_code < 400:  # a redirect (to the admin login): no body
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        detail = exc.detail
+        if not isinstance(detail, str) or detail.isascii():
+            detail = STATUS_DETAILS.get(exc.status_code, SERVER_ERROR if exc.status_code >= 500 else STATUS_DETAILS[400])
         wants_html = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
-        if wants_html and exc.status_code >= 400:
+        if wants_html:
             return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": detail},
                                               status_code=exc.status_code, headers=exc.headers)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):  # logged by uvicorn with its traceback
+        return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in (pages.router, api.router, api.health, documents.router,
