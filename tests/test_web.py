@@ -1,5 +1,10 @@
 """Public web API against the real app: answers, citations, feedback, bad input, privacy, limits."""
+import os
+import re
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -10,7 +15,7 @@ from hypothesis import strategies as st
 from fastapi.testclient import TestClient
 
 from channels.web.app import create_app
-from fakes.server import serve
+from fakes.server import serve, wait_until
 from channels.web.logs import ConversationLog, mask_pii
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
@@ -201,6 +206,59 @@ def test_mask_pii():
     for secret in ["0912 345 678", "+84912345678", "012345678901", "an.nguyen@sotp.gov.vn"]:
         assert secret not in masked
     assert "1169/QĐ-TTg năm 2025" in masked and "[số điện thoại]" in masked and "[số CCCD]" in masked
+
+
+@pytest.mark.parametrize("written, mask", [
+    ("(091) 234 5678", "[số điện thoại]"),
+    ("091.234.5678", "[số điện thoại]"),
+    ("0912 345 678", "[số điện thoại]"),
+    ("0912-345-678", "[số điện thoại]"),
+    ("+84 91 234 5678", "[số điện thoại]"),
+    ("(+84) 912 345 678", "[số điện thoại]"),
+    ("+84912345678", "[số điện thoại]"),
+    ("(028) 3829 5555", "[số điện thoại]"),
+    ("001 203 004 567", "[số CCCD]"),
+    ("001.203.004.567", "[số CCCD]"),
+    ("001203004567", "[số CCCD]"),
+    ("123 456 789", "[số CMND]"),
+    ("123.456.789", "[số CMND]"),
+    ("an.nguyen@sotp.gov.vn", "[email]"),
+])
+def test_masking_covers_the_ways_numbers_are_written(written, mask):
+    assert mask_pii(f"Liên hệ {written}, cảm ơn.") == f"Liên hệ {mask}, cảm ơn."
+
+
+@pytest.mark.parametrize("kept", [
+    "Quyết định 1169/QĐ-TTg năm 2025", "giai đoạn 2021 - 2025", "ngày 01.01.2026", "Kế hoạch 45/KH-UBND",
+    "kinh phí 1.000.000.000 đồng", "Điều 5 khoản 2",
+])
+def test_masking_keeps_document_numbers_dates_and_amounts(kept):
+    assert mask_pii(kept) == kept
+
+
+def test_access_log_has_no_client_address(tmp_path):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_EMBEDDER": "none",
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port)], cwd=tmp_path,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        def up():
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+            except httpx.TransportError:
+                return False
+        assert wait_until(up, timeout=60), "hoidap serve did not start"
+        httpx.post(f"http://127.0.0.1:{port}/api/ask", json={"question": QUESTION})
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "Hỏi đáp 57: 5 văn bản" in output
+    assert "/healthz" not in output and "/api/ask" not in output  # no access log line at all
+    assert not re.search(r"127\.0\.0\.1:\d+ -", output)  # uvicorn's "client:port - request" form
 
 
 def test_logs_store_masked_text_and_no_address(tmp_path):

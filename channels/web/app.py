@@ -108,4 +108,5 @@ def serve(host: str | None = None, port: int | None = None) -> None:
           + (f"http://{host}:{port}/admin" if settings.admin_token else "tắt (đặt HOIDAP_ADMIN_TOKEN để bật)"),
           flush=True)
     # proxy_headers: behind a local reverse proxy the rate limit keys on the real client.
-    uvicorn.run(app, host=host, port=port, proxy_headers=True)
+    # No access log: each line would carry the client's IP address (docs/security.md).
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, access_log=False)

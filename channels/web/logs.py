@@ -40,19 +40,31 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE INDEX IF NOT EXISTS feedback_answer ON feedback(answer_id);
 """
 
-_MASKS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[số CCCD]"),
-    (re.compile(r"(?<![\d\w])(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)"), "[số điện thoại]"),
-    (re.compile(r"(?<!\d)\d{9,}(?!\d)"), "[số]"),  # CMND, bank accounts and other long numbers
-]
-PURGE_EVERY_S = 3600
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A run of digits as people write phone and ID numbers: "(091) 234 5678", "+84 91 234 5678",
+# "091.234.5678", "001 203 004 567". Which kind it is follows from its digits (see _mask_number).
+_NUMBER_RE = re.compile(r"(?<![\w(+])[(+]*\d(?:\)?[ .\-]?\d)*")
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    written = match.group(0)
+    digits = re.sub(r"\D", "", written)
+    if len(digits) in (10, 11) and digits.startswith("0") or len(digits) in (11, 12) and digits.startswith("84"):
+        return "[số điện thoại]"  # 0 + 9 or 10 digits (mobile, landline), or +84 instead of the 0
+    if len(digits) == 12:
+        return "[số CCCD]"
+    if len(digits) == 9:
+        return "[số CMND]"
+    if re.search(r"\d{9,}", written):
+        return "[số]"  # bank accounts and other long numbers; "1.000.000.000 đồng" stays
+    return written
 
 
 def mask_pii(text: str) -> str:
-    for pattern, replacement in _MASKS:
-        text = pattern.sub(replacement, text)
-    return text
+    return _NUMBER_RE.sub(_mask_number, _EMAIL_RE.sub("[email]", text))
+
+
+PURGE_EVERY_S = 3600
 
 
 def _now() -> str:
