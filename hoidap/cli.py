@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from hoidap.config import get_settings
@@ -130,7 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_telegram)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ValidationError as exc:  # a HOIDAP_* setting refused by hoidap.config: say which, in Vietnamese
+        for error in exc.errors():
+            reason = error.get("ctx", {}).get("error") or error["msg"]
+            print(f"Lỗi cấu hình: {reason}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,9 +1,16 @@
 """Staff admin: never open by default, token login, uploads (good, bad, hostile), removal, statistics."""
 import csv
+import hashlib
 import io
+import os
+import re
+import sqlite3
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from channels.web.app import create_app
 from hoidap.config import Settings
@@ -43,7 +50,18 @@ def test_admin_is_disabled_without_token(tmp_path):
     assert upload(client, "a.txt", DOC.encode()).status_code == 404
 
 
-def test_login_sets_httponly_cookie(tmp_path):
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def log_in(client) -> str:
+    """Log in through the form; returns the CSRF token the admin pages carry."""
+    r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
+    assert r.status_code == 303
+    return csrf_of(client.get("/admin").text)
+
+
+def test_login_sets_a_random_httponly_session_cookie(tmp_path):
     client = make_client(tmp_path)
     assert client.get("/admin", headers={"accept": "text/html"}, follow_redirects=False).headers["location"] == "/admin/login"
     assert client.post("/admin/documents", files={"file": ("a.txt", b"x")}).status_code == 401
@@ -53,10 +71,85 @@ def test_login_sets_httponly_cookie(tmp_path):
     r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
     assert r.status_code == 303
     cookie = r.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie and "Secure" not in cookie
+    assert hashlib.sha256(f"hoidap-admin:{TOKEN}".encode()).hexdigest() not in cookie
     assert client.get("/admin").status_code == 200
-    client.post("/admin/logout")
-    assert client.get("/admin", follow_redirects=False).status_code == 401
+    first = client.cookies["hoidap_admin"]
+    client.cookies.clear()
+    client.post("/admin/login", data={"token": TOKEN})
+    assert client.cookies["hoidap_admin"] != first  # a new random id for every login
+
+
+def test_old_cookie_is_refused_after_logout(tmp_path):
+    client = make_client(tmp_path)
+    csrf = log_in(client)
+    cookie = client.cookies["hoidap_admin"]
+    assert client.post("/admin/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    client.cookies.set("hoidap_admin", cookie, path="/admin")  # as if someone kept a copy
+    assert client.get("/admin").status_code == 401
+    assert client.post("/admin/curated", data={"csrf": csrf, "question": "Hỏi?", "answer": "Đáp."}).status_code == 401
+
+
+def test_sessions_expire_and_survive_restart(tmp_path):
+    client = make_client(tmp_path)
+    log_in(client)
+    restarted = make_client(tmp_path)
+    restarted.cookies = client.cookies
+    assert restarted.get("/admin").status_code == 200  # stored server-side, not in process memory
+    with sqlite3.connect(tmp_path / "data" / "hoidap.sqlite") as db:
+        db.execute("UPDATE admin_sessions SET expires_at = 0")
+    assert restarted.get("/admin").status_code == 401
+
+
+def test_secure_cookie_when_the_public_url_is_https(tmp_path):
+    client = make_client(tmp_path, public_url="https://hoidap.stp.example.gov.vn")
+    r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
+    assert "Secure" in r.headers["set-cookie"]
+
+
+def test_forms_need_the_csrf_token_and_the_same_origin(tmp_path):
+    client = make_client(tmp_path)
+    csrf = log_in(client)
+    item = {"question": "Giờ tiếp dân của Sở?", "answer": "Sáng thứ Hai.", "source": "Văn phòng Sở"}
+    r = client.post("/admin/curated", data=item, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "trang web khác" in r.text
+    r = client.post("/admin/curated", data={**item, "csrf": csrf}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403  # even with the token
+    r = client.post("/admin/curated", data={**item, "csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    assert client.post("/admin/curated", data=item).status_code == 403  # no token
+    assert client.post("/admin/curated", data={**item, "csrf": "doan-bua"}).status_code == 403
+    assert client.post("/admin/login", data={"token": TOKEN}, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.app.state.hoidap.answerer.curated.list() == []
+    r = client.post("/admin/curated", data={**item, "csrf": csrf}, headers={"Origin": "http://testserver"})
+    assert r.status_code == 200 and "Đã thêm" in r.text
+    for page in ["/admin", "/admin/curated", f"/admin/documents/{client.get('/api/documents').json()[0]['id']}/delete"]:
+        forms = re.findall(r"<form method=\"post\".*?</form>", client.get(page).text, re.S)
+        assert forms and all(f'name="csrf" value="{csrf}"' in form for form in forms), page
+
+
+def test_wrong_tokens_are_throttled_on_every_path(tmp_path):
+    client = make_client(tmp_path)
+    codes = [client.get("/admin", headers={"Authorization": f"Bearer sai-{i}"}).status_code for i in range(8)]
+    assert codes == [401] * 5 + [429] * 3
+    r = client.get("/admin", headers={"Authorization": f"Bearer {TOKEN}"})  # even the right one, for a minute
+    assert r.status_code == 429 and "chờ một phút" in r.json()["detail"] and r.headers["retry-after"] == "60"
+    assert client.post("/admin/login", data={"token": TOKEN}).status_code == 429
+    form_client = make_client(tmp_path / "form")
+    codes = [form_client.post("/admin/login", data={"token": f"sai-{i}"}).status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    assert form_client.get("/admin", headers={"Authorization": "Bearer x"}).status_code == 429
+
+
+def test_short_admin_tokens_are_refused_at_start_up(tmp_path):
+    with pytest.raises(ValidationError, match="ít nhất 16 ký tự"):
+        Settings(admin_token="ngan-qua")
+    env = {**os.environ, "HOIDAP_ADMIN_TOKEN": "ngan-qua", "HOIDAP_DATA_DIR": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-m", "hoidap.cli", "serve", "--port", "1"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Lỗi cấu hình: HOIDAP_ADMIN_TOKEN quá ngắn (8 ký tự)" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_upload_with_metadata_then_answer_then_remove(client):

@@ -17,6 +17,7 @@ from channels.web.deps import templates
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
 from channels.web.ratelimit import RateLimiter
+from channels.web.sessions import AdminSessions
 from hoidap.config import get_settings
 from hoidap.wiring import Hoidap, open_hoidap
 
@@ -47,6 +48,8 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.state.hoidap = hoidap
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.admin_failures = RateLimiter(settings.admin_failures_per_minute)
+    app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
