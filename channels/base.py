@@ -76,7 +76,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 class Recent:
-    """A bounded mapping that forgets its oldest keys: replay memory and per-user clocks."""
+    """A bounded in-memory mapping that forgets its oldest keys: per-user clocks, button state."""
 
     def __init__(self, size: int = 10_000):
         self.size = size
@@ -92,7 +92,7 @@ class Recent:
             self._items.popitem(last=False)
 
     def first_time(self, key) -> bool:
-        """Remember `key`; False when it was already seen (a platform retry or a replay)."""
+        """Remember `key`; False when it was already seen (a double tap on a button)."""
         seen = key in self._items
         self.put(key, True)
         return not seen
@@ -111,6 +111,19 @@ def check_secret(channel: str, given: str | None, expected: str) -> None:
     if not secret_matches(given, expected):
         log.warning("%s webhook: bad signature, rejected", channel)
         raise HTTPException(403, "Chữ ký không đúng.")
+
+
+def fresh_and_new(hoidap, key: str, sent_at: float) -> bool:
+    """False for an event stamped outside the replay window, or one already handled within it
+    (a platform retry or a replay); the memory of handled events lives in the store, for the window."""
+    now, window = time.time(), hoidap.settings.webhook_max_age_s
+    if abs(now - sent_at) > window:
+        log.warning("%s: event stamped %.0f s from now, outside the %d s window, refused", key, now - sent_at, window)
+        return False
+    if not hoidap.store.first_seen(key, now, window):
+        log.info("%s: event already handled, ignored", key)
+        return False
+    return True
 
 
 @dataclass
@@ -136,7 +149,6 @@ class WebhookChannel(Channel):
     def __init__(self, hoidap, conversation_log: ConversationLog | None = None):
         super().__init__(hoidap, conversation_log)
         self.client: httpx.AsyncClient | None = None  # opened by the router's lifespan
-        self.seen = Recent()
         self.last_message = Recent()  # user_id → epoch seconds of their latest message
         self._tasks: set[asyncio.Task] = set()
 
@@ -184,8 +196,7 @@ class WebhookChannel(Channel):
             log.warning("%s webhook: malformed event, rejected", self.name)
             raise HTTPException(400, "Sự kiện không hợp lệ.") from None
         for message in incoming:
-            if not self.seen.first_time(message.id):
-                log.info("%s webhook: message %s already handled, ignored", self.name, message.id)
+            if not fresh_and_new(self.hoidap, f"{self.name}:{message.id}", message.sent_at):
                 continue
             self.last_message.put(message.user_id, max(message.sent_at, self.last_message.get(message.user_id, 0)))
             task = asyncio.create_task(self._answer(message))

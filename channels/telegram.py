@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import asynccontextmanager
 from html import escape
 
@@ -17,7 +18,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
                           Defaults, MessageHandler, filters)
 
 from bot.render import to_telegram_html
-from channels.base import Channel, Recent, check_secret, split_text
+from channels.base import Channel, Recent, check_secret, fresh_and_new, split_text
 from channels.web.logs import ConversationLog
 from hoidap.models import Answer
 
@@ -149,7 +150,6 @@ def webhook_router(hoidap, conversation_log: ConversationLog | None = None) -> A
     """
     settings = hoidap.settings
     application = build_application(hoidap, polling=False, conversation_log=conversation_log)
-    seen = Recent()
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -174,8 +174,11 @@ def webhook_router(hoidap, conversation_log: ConversationLog | None = None) -> A
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("telegram webhook: malformed update, rejected")
             raise HTTPException(400, "Cập nhật không hợp lệ.") from None
-        if update is None or not seen.first_time(update.update_id):
-            log.info("telegram webhook: update already handled, ignored")
+        if update is None:
+            return {"ok": True}
+        message = update.message or update.edited_message  # button presses carry no time of their own
+        sent_at = (message.edit_date or message.date).timestamp() if message else time.time()
+        if not fresh_and_new(hoidap, f"telegram:{update.update_id}", sent_at):
             return {"ok": True}
         await application.update_queue.put(update)
         return {"ok": True}

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     contact: str = "Văn phòng Sở (giờ hành chính)"  # shown when the bot cannot answer
 
     # Messaging channels (each disabled while its secret is empty)
+    webhook_max_age_s: int = 24 * 3600  # older (signed) events are not answered: replays, stale retries
     telegram_token: str = ""
     telegram_secret: str = ""
     telegram_base_url: str = "https://api.telegram.org/bot"
