@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from channels.web.app import create_app
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
+from test_loaders import docx_bomb
 
 TOKEN = "bi-mat-cua-so-tu-phap"
 DOC = """KẾ HOẠCH
@@ -191,6 +193,15 @@ def test_upload_size_is_capped(tmp_path):
     assert r.status_code == 413 and "Tệp quá lớn (tối đa" in r.text
     r = upload(client, "rat-to.txt", b"a" * 200_000)  # refused by the body cap, before parsing
     assert r.status_code == 413 and r.json() == {"detail": "Nội dung gửi lên quá lớn."}
+
+
+def test_docx_bomb_upload_is_refused_quickly(client, tmp_path):
+    bomb = docx_bomb(tmp_path / "bom.docx").read_bytes()
+    started = time.monotonic()
+    r = upload(client, "bom.docx", bomb)
+    assert r.status_code == 400 and "giải nén ra 200 MB, vượt giới hạn 60 MB" in r.text
+    assert time.monotonic() - started < 5
+    assert not list((client.app.state.hoidap.settings.data_dir / "uploads").glob("bom*"))
 
 
 def test_upload_path_tricks_stay_inside_uploads(client):
