@@ -67,7 +67,19 @@ def test_documents_list_health_and_openapi(client):
     assert len(docs) == 5 and all("source_path" not in d for d in docs)
     assert client.get("/healthz").json() == {"status": "ok", "documents": 5}
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
-    assert client.get("/docs").status_code == 200
+
+
+def test_api_docs_load_nothing_from_other_origins(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" not in page.text  # the set-up script is a file
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "http" not in csp and "unsafe-inline" not in csp
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "/openapi.json" in client.get("/static/api-docs.js").text
+    assert client.get("/redoc").status_code == 404
 
 
 def test_chat_page_and_widget_script(client):

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from channels import webhooks
-from channels.web import admin, admin_curated, admin_stats, api, documents, pages
+from channels.web import admin, admin_curated, admin_stats, api, api_docs, documents, pages
 from channels.web.deps import templates
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
@@ -42,7 +42,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     hoidap = hoidap or open_hoidap(get_settings())
     settings = hoidap.settings
-    app = FastAPI(title="Hỏi đáp 57", version="0.1.0",
+    app = FastAPI(title="Hỏi đáp 57", version="0.1.0", docs_url=None, redoc_url=None,  # /docs: api_docs
                   description="Hỏi đáp về Nghị quyết 57-NQ/TW và các kế hoạch triển khai; "
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
@@ -64,9 +64,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        # Swagger UI at /docs needs its CDN scripts, so it is left out of the strict policy.
-        if response.headers.get("content-type", "").startswith("text/html") and \
-                not request.url.path.startswith(("/docs", "/redoc")):
+        if response.headers.get("content-type", "").startswith("text/html"):
             response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
@@ -94,7 +92,8 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
         return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for router in (pages.router, api.router, api.health, documents.router,
+    app.mount("/docs/assets", api_docs.assets, name="api-docs-assets")
+    for router in (pages.router, api_docs.router, api.router, api.health, documents.router,
                    admin.public, admin.router, admin_stats.router, admin_curated.router):
         app.include_router(router)
     for router in webhooks.routers(hoidap, app.state.log):  # Telegram, Zalo OA, Messenger: those configured
