@@ -113,8 +113,8 @@ class TelegramChannel(Channel):
     async def vote(self, answer_id: str, rating: int) -> str:
         if not self.voted.first_time(answer_id):
             return ALREADY_VOTED
-        recorded = await asyncio.to_thread(self.log.add_feedback, answer_id, rating, "")
-        return THANKS if recorded else EXPIRED
+        outcome = await asyncio.to_thread(self.log.add_feedback, answer_id, rating, "")
+        return {"ok": THANKS, "full": ALREADY_VOTED}.get(outcome, EXPIRED)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: update failed", exc_info=context.error)

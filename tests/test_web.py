@@ -96,6 +96,9 @@ def test_feedback(client):
     assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": -1, "comment": "thiếu"}).status_code == 200
     assert client.post("/api/feedback", json={"answer_id": "khong-co", "rating": 1}).status_code == 404
     assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": 5}).status_code == 422
+    assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": 1}).status_code == 200
+    r = client.post("/api/feedback", json={"answer_id": answer_id, "rating": 1})  # the fourth: stuffing
+    assert r.status_code == 409 and "đã nhận đủ góp ý" in r.json()["detail"]
 
 
 @pytest.mark.parametrize("question, status", [

@@ -55,8 +55,11 @@ def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
 
 @router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)")
 def feedback(body: FeedbackRequest, log: LogDep) -> dict:
-    if not log.add_feedback(body.answer_id, body.rating, body.comment.strip()):
+    outcome = log.add_feedback(body.answer_id, body.rating, body.comment.strip())
+    if outcome == "unknown":
         raise HTTPException(404, "Không tìm thấy câu trả lời này (có thể đã quá hạn lưu trữ).")
+    if outcome == "full":
+        raise HTTPException(409, "Câu trả lời này đã nhận đủ góp ý. Cảm ơn bạn!")
     return {"ok": True}
 
 

@@ -65,6 +65,7 @@ def mask_pii(text: str) -> str:
 
 
 PURGE_EVERY_S = 3600
+MAX_FEEDBACK_PER_ANSWER = 3  # a 👍/👎, then a changed mind or a comment: one person's worth
 
 
 def _now() -> str:
@@ -102,15 +103,20 @@ class ConversationLog:
             self.purge()
         return answer_id
 
-    def add_feedback(self, answer_id: str, rating: int, comment: str) -> bool:
+    def add_feedback(self, answer_id: str, rating: int, comment: str) -> str:
+        """"ok"; "unknown" when there is no such answer (or it is past retention); "full" when the
+        answer already has MAX_FEEDBACK_PER_ANSWER votes, so that nobody can stuff the statistics."""
         with self._lock, self.db:
             if not self.db.execute("SELECT 1 FROM conversations WHERE id = ?", (answer_id,)).fetchone():
-                return False
+                return "unknown"
+            votes = self.db.execute("SELECT COUNT(*) FROM feedback WHERE answer_id = ?", (answer_id,)).fetchone()[0]
+            if votes >= MAX_FEEDBACK_PER_ANSWER:
+                return "full"
             self.db.execute(
                 "INSERT INTO feedback (answer_id, created_at, rating, comment) VALUES (?, ?, ?, ?)",
                 (answer_id, _now(), rating, mask_pii(comment)),
             )
-        return True
+        return "ok"
 
     def purge(self) -> int:
         """Delete conversations (and their feedback) older than the retention period."""
