@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hoidap import legacy
 from hoidap.config import BUNDLED_CORPUS
@@ -334,3 +336,33 @@ def test_a_run_on_paragraph_becomes_bounded_passages(tmp_path):
     assert max(len(p.text) for p in passages) <= MAX_CHARS
     assert max(len(p.text.split()) for p in passages) <= MAX_WORDS
     assert "".join("".join(p.text.split()) for p in passages) == "".join("\n\n".join(loaded.pages).split())
+
+
+def random_docx(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+_DOCX_PARTS = st.sampled_from(["word/document.xml", "[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels"])
+_XMLISH = st.one_of(st.binary(max_size=300), st.text(alphabet="<>/=\" wpbodyrtàđ:x", max_size=300).map(str.encode))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from(sorted(SUPPORTED)),
+       data=st.one_of(st.binary(min_size=1, max_size=2000),
+                      st.builds(lambda head, tail: head + tail,
+                                st.sampled_from([b"%PDF-1.4\n", b"PK\x03\x04", b"<html><body>", b"\xef\xbb\xbf"]),
+                                st.binary(max_size=2000)),
+                      st.dictionaries(_DOCX_PARTS, _XMLISH, min_size=1).map(random_docx)))
+def test_any_bytes_are_read_or_refused_with_a_clear_error(tmp_path, suffix, data):
+    path = tmp_path / f"ngau-nhien{suffix}"
+    path.write_bytes(data)
+    try:
+        loaded = load(path)
+    except LoadError as exc:
+        assert str(exc).startswith(path.name + ":")
+    else:
+        assert all(isinstance(page, str) for page in loaded.pages)

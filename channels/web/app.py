@@ -46,6 +46,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
                   description="Hỏi đáp về Nghị quyết 57-NQ/TW và các kế hoạch triển khai; "
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
+    admin.remove_orphan_uploads(hoidap)
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.admin_failures = RateLimiter(settings.admin_failures_per_minute)
