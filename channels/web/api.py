@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.render import source_line
 from channels.web.deps import HoidapDep, LogDep
+from channels.web.errors import documented
 from channels.web.ratelimit import rate_limited
 from hoidap.text import clean_input
 
@@ -39,7 +40,7 @@ def clean_question(raw: str) -> str:
     return text
 
 
-@router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn")
+@router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn", responses=documented(400, 413, 422, 429))
 def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
     question = clean_question(body.question)
     # Namespaced like the messaging channels' "telegram:<chat>" sessions, so a browser cannot pick
@@ -53,7 +54,8 @@ def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
     return {"answer_id": answer_id, **result}
 
 
-@router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)")
+@router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)",
+             responses=documented(400, 404, 409, 413, 422, 429))
 def feedback(body: FeedbackRequest, log: LogDep) -> dict:
     outcome = log.add_feedback(body.answer_id, body.rating, body.comment.strip())
     if outcome == "unknown":
@@ -63,12 +65,13 @@ def feedback(body: FeedbackRequest, log: LogDep) -> dict:
     return {"ok": True}
 
 
-@router.get("/suggestions", summary="Câu hỏi gợi ý (mỗi câu đều có câu trả lời trong văn bản hiện có)")
+@router.get("/suggestions", summary="Câu hỏi gợi ý (mỗi câu đều có câu trả lời trong văn bản hiện có)",
+            responses=documented(429))
 def suggestions(hoidap: HoidapDep) -> dict:
     return {"suggestions": hoidap.answerer.suggestions()}
 
 
-@router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời")
+@router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời", responses=documented(429))
 def documents(hoidap: HoidapDep) -> list[dict]:
     base = hoidap.settings.public_url
     return [

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from channels import webhooks
 from channels.web import admin, admin_curated, admin_stats, api, api_docs, documents, pages
 from channels.web.deps import templates
+from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
 from channels.web.ratelimit import RateLimiter
@@ -21,20 +22,6 @@ from channels.web.sessions import AdminSessions
 from hoidap.config import get_settings
 from hoidap.wiring import Hoidap, open_hoidap
 
-# Our own error messages are Vietnamese; an ASCII-only detail comes from Starlette or FastAPI
-# ("Not Found", "There was an error parsing the body") and is replaced by one of these.
-STATUS_DETAILS = {
-    400: "Không đọc được nội dung gửi lên (cần JSON, mã UTF-8).",
-    401: "Cần đăng nhập.",
-    403: "Không có quyền truy cập.",
-    404: "Không tìm thấy.",
-    405: "Phương thức không được hỗ trợ.",
-    413: "Nội dung gửi lên quá lớn.",
-    415: "Định dạng nội dung không được hỗ trợ.",
-    422: "Dữ liệu gửi lên không hợp lệ.",
-    429: "Quá nhiều yêu cầu. Vui lòng chờ một phút rồi thử lại.",
-}
-SERVER_ERROR = "Máy chủ gặp lỗi, vui lòng thử lại sau."
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 

@@ -11,7 +11,9 @@ from fastapi import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-TOO_LARGE = "Nội dung gửi lên quá lớn."
+from channels.web.errors import STATUS_DETAILS
+
+TOO_LARGE = STATUS_DETAILS[413]
 UPLOAD_PATH = "/admin/documents"  # the only route that takes files: staff uploads
 
 
