@@ -22,6 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from bot.render import to_text
 from channels.web.logs import ConversationLog
 from hoidap.models import Answer
+from hoidap.text import clean_input
 
 log = logging.getLogger("hoidap.channels")
 
@@ -54,6 +55,7 @@ class Channel(ABC):
 
     async def handle_text(self, user_id: str, text: str) -> Answer:
         """Answer one incoming text with the shared answerer (off the event loop), log it and deliver it."""
+        text = clean_input(text)  # as the web API does: nothing unstorable reaches the answerer or the log
         session = f"{self.name}:{user_id}"
         answer = await asyncio.to_thread(self.hoidap.answerer.ask, text, session_id=session, channel=self.name)
         answer_id = await asyncio.to_thread(self.log.record, text, answer, session, self.name)
@@ -74,7 +76,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 class Recent:
-    """A bounded mapping that forgets its oldest keys: replay memory and per-user clocks."""
+    """A bounded in-memory mapping that forgets its oldest keys: per-user clocks, button state."""
 
     def __init__(self, size: int = 10_000):
         self.size = size
@@ -90,7 +92,7 @@ class Recent:
             self._items.popitem(last=False)
 
     def first_time(self, key) -> bool:
-        """Remember `key`; False when it was already seen (a platform retry or a replay)."""
+        """Remember `key`; False when it was already seen (a double tap on a button)."""
         seen = key in self._items
         self.put(key, True)
         return not seen
@@ -105,10 +107,23 @@ def check_secret(channel: str, given: str | None, expected: str) -> None:
     """401 when the signature/secret header is missing, 403 when it does not match (constant-time)."""
     if not given:
         log.warning("%s webhook: missing signature, rejected", channel)
-        raise HTTPException(401, "missing signature")
+        raise HTTPException(401, "Thiếu chữ ký.")
     if not secret_matches(given, expected):
         log.warning("%s webhook: bad signature, rejected", channel)
-        raise HTTPException(403, "bad signature")
+        raise HTTPException(403, "Chữ ký không đúng.")
+
+
+def fresh_and_new(hoidap, key: str, sent_at: float) -> bool:
+    """False for an event stamped outside the replay window, or one already handled within it
+    (a platform retry or a replay); the memory of handled events lives in the store, for the window."""
+    now, window = time.time(), hoidap.settings.webhook_max_age_s
+    if abs(now - sent_at) > window:
+        log.warning("%s: event stamped %.0f s from now, outside the %d s window, refused", key, now - sent_at, window)
+        return False
+    if not hoidap.store.first_seen(key, now, window):
+        log.info("%s: event already handled, ignored", key)
+        return False
+    return True
 
 
 @dataclass
@@ -134,7 +149,6 @@ class WebhookChannel(Channel):
     def __init__(self, hoidap, conversation_log: ConversationLog | None = None):
         super().__init__(hoidap, conversation_log)
         self.client: httpx.AsyncClient | None = None  # opened by the router's lifespan
-        self.seen = Recent()
         self.last_message = Recent()  # user_id → epoch seconds of their latest message
         self._tasks: set[asyncio.Task] = set()
 
@@ -174,16 +188,15 @@ class WebhookChannel(Channel):
             expected = self.expected_signature(body, payload)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("%s webhook: malformed body, rejected", self.name)
-            raise HTTPException(400, "malformed body") from None
+            raise HTTPException(400, "Nội dung không hợp lệ.") from None
         check_secret(self.name, request.headers.get(self.signature_header), expected)
         try:
             incoming = self.messages(payload)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("%s webhook: malformed event, rejected", self.name)
-            raise HTTPException(400, "malformed event") from None
+            raise HTTPException(400, "Sự kiện không hợp lệ.") from None
         for message in incoming:
-            if not self.seen.first_time(message.id):
-                log.info("%s webhook: message %s already handled, ignored", self.name, message.id)
+            if not fresh_and_new(self.hoidap, f"{self.name}:{message.id}", message.sent_at):
                 continue
             self.last_message.put(message.user_id, max(message.sent_at, self.last_message.get(message.user_id, 0)))
             task = asyncio.create_task(self._answer(message))

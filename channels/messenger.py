@@ -48,7 +48,7 @@ class MessengerChannel(WebhookChannel):
     ) -> PlainTextResponse:
         """Facebook's one-time check when the webhook URL is saved: echo the challenge."""
         if mode != "subscribe":
-            raise HTTPException(400, "hub.mode must be subscribe")
+            raise HTTPException(400, "hub.mode phải là subscribe.")
         check_secret(self.name, token, self.settings.messenger_verify_token)
         return PlainTextResponse(challenge)
 

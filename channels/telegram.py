@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import asynccontextmanager
 from html import escape
 
@@ -17,7 +18,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
                           Defaults, MessageHandler, filters)
 
 from bot.render import to_telegram_html
-from channels.base import Channel, Recent, check_secret, split_text
+from channels.base import Channel, Recent, check_secret, fresh_and_new, split_text
 from channels.web.logs import ConversationLog
 from hoidap.models import Answer
 
@@ -112,8 +113,8 @@ class TelegramChannel(Channel):
     async def vote(self, answer_id: str, rating: int) -> str:
         if not self.voted.first_time(answer_id):
             return ALREADY_VOTED
-        recorded = await asyncio.to_thread(self.log.add_feedback, answer_id, rating, "")
-        return THANKS if recorded else EXPIRED
+        outcome = await asyncio.to_thread(self.log.add_feedback, answer_id, rating, "")
+        return {"ok": THANKS, "full": ALREADY_VOTED}.get(outcome, EXPIRED)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: update failed", exc_info=context.error)
@@ -149,7 +150,6 @@ def webhook_router(hoidap, conversation_log: ConversationLog | None = None) -> A
     """
     settings = hoidap.settings
     application = build_application(hoidap, polling=False, conversation_log=conversation_log)
-    seen = Recent()
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -173,9 +173,12 @@ def webhook_router(hoidap, conversation_log: ConversationLog | None = None) -> A
             update = Update.de_json(await request.json(), application.bot)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.warning("telegram webhook: malformed update, rejected")
-            raise HTTPException(400, "malformed update") from None
-        if update is None or not seen.first_time(update.update_id):
-            log.info("telegram webhook: update already handled, ignored")
+            raise HTTPException(400, "Cập nhật không hợp lệ.") from None
+        if update is None:
+            return {"ok": True}
+        message = update.message or update.edited_message  # button presses carry no time of their own
+        sent_at = (message.edit_date or message.date).timestamp() if message else time.time()
+        if not fresh_and_new(hoidap, f"telegram:{update.update_id}", sent_at):
             return {"ok": True}
         await application.update_queue.put(update)
         return {"ok": True}

@@ -6,9 +6,11 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from hoidap.config import get_settings
+from hoidap.store import Store
 from hoidap.wiring import open_hoidap
 
 
@@ -28,13 +30,13 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    app = open_hoidap(seed=False)
-    docs = app.store.documents()
+    store = Store(get_settings().db_path)  # only reads: no index is opened or rebuilt
+    docs = store.documents()
     if args.json:
         print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
         return 0
     for doc in docs:
-        count = len(app.store.passages(doc.id))
+        count = len(store.passages(doc.id))
         print(f"{doc.id}\t{doc.doc_type} {doc.number}\t{doc.issuer}\t{doc.date}\t{count} đoạn")
     if not docs:
         print("Chưa có văn bản nào. Dùng: hoidap ingest THƯ_MỤC")
@@ -130,7 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_telegram)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ValidationError as exc:  # a HOIDAP_* setting refused by hoidap.config: say which, in Vietnamese
+        for error in exc.errors():
+            reason = error.get("ctx", {}).get("error") or error["msg"]
+            print(f"Lỗi cấu hình: {reason}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = ROOT / "corpus"
+MIN_ADMIN_TOKEN_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -27,12 +28,17 @@ class Settings(BaseSettings):
     port: int = 8057
     public_url: str = ""  # e.g. https://hoidap.stp.angiang.gov.vn (for links in messages)
     allowed_origins: str = "*"  # comma-separated origins allowed to embed the widget
-    admin_token: str = ""  # staff admin is disabled while empty
+    admin_token: str = ""  # staff admin is disabled while empty; at least 16 characters otherwise
+    admin_session_hours: float = 8  # a staff login lasts this long (or until logout)
+    admin_failures_per_minute: int = 5  # wrong admin tokens per client per minute, then 429
     rate_limit_per_minute: int = 30
+    max_body_bytes: int = 64 * 1024  # every request body, chunked or not (uploads: below)
+    max_upload_bytes: int = 20 * 1024 * 1024  # one staff upload (POST /admin/documents)
     log_retention_days: int = 365
     contact: str = "Văn phòng Sở (giờ hành chính)"  # shown when the bot cannot answer
 
     # Messaging channels (each disabled while its secret is empty)
+    webhook_max_age_s: int = 24 * 3600  # older (signed) events are not answered: replays, stale retries
     telegram_token: str = ""
     telegram_secret: str = ""
     telegram_base_url: str = "https://api.telegram.org/bot"
@@ -48,6 +54,15 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, url: str) -> str:
         return url.rstrip("/")  # links are built as public_url + "/documents/…"
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_enough(cls, token: str) -> str:
+        if token and len(token) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(f"HOIDAP_ADMIN_TOKEN quá ngắn ({len(token)} ký tự): cần ít nhất "
+                             f"{MIN_ADMIN_TOKEN_CHARS} ký tự ngẫu nhiên, ví dụ tạo bằng: "
+                             "python -c \"import secrets; print(secrets.token_urlsafe(24))\"")
+        return token
 
     @property
     def db_path(self) -> Path:

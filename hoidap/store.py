@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events(seen_at);
 """
 
 
@@ -67,6 +69,13 @@ class Store:
             if removed:
                 self._bump()
         return bool(removed)
+
+    def first_seen(self, key: str, now: float, keep_s: float) -> bool:
+        """Remember an incoming messaging event for `keep_s` seconds; False when it is already
+        remembered (a platform retry or a replay). Kept here, so a restart forgets nothing."""
+        with self._lock, self.db:
+            self.db.execute("DELETE FROM seen_events WHERE seen_at < ?", (now - keep_s,))
+            return self.db.execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (key, now)).rowcount == 1
 
     def _bump(self) -> None:
         self.db.execute(

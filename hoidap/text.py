@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 # Tone marks (as combining characters after NFD); vowel-quality marks (â, ă, ơ...) are not tones.
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
@@ -16,6 +17,9 @@ _WORD_RE = re.compile(r"\w+")
 # hoà→hòa, thuý→thúy, khoẻ→khỏe. "qu" is a consonant, so quý/quả are left alone.
 _OLD_STYLE_RE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])$")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+
+# Control characters (binary junk) and unpaired surrogates, which no encoder, database or log can take.
+_UNSAFE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 _FOLD_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
@@ -32,6 +36,15 @@ def _place_tone(word: str) -> str:
     i = match.start(1)
     placed = bare[: i + 1] + tones[0] + bare[i + 1 :]
     return unicodedata.normalize("NFC", placed)
+
+
+def clean_input(text: str) -> str:
+    """Text from outside (web form, API, messaging platform) made safe to answer, store and log.
+
+    Drops control characters other than tab and newlines, and lone surrogates (a JSON "\\ud800"
+    decodes to one); NFC. Every channel cleans what it receives with this, the same way.
+    """
+    return unicodedata.normalize("NFC", _UNSAFE_RE.sub("", text))
 
 
 def normalize(text: str) -> str:
@@ -153,8 +166,39 @@ def tidy_paragraphs(text: str) -> str:
     return "\n\n".join(line for _, line in _lines_with_gaps(text))
 
 
+class _Paragraph:
+    """A paragraph being built from lines, with what the join rules read from it kept up to date,
+    so that each line costs the same however long the paragraph has grown (linear overall)."""
+
+    def __init__(self, line: str):
+        self.parts = [line]
+        self.end = line[-2:]  # enough for _WRAP_HYPHEN_RE ("\w-$")
+        self.last_word = line.rsplit(" ", 1)[-1][-_WORD_TAIL:]
+        self.has_lower = any(c.islower() for c in line)
+        self.has_upper = any(c.isupper() for c in line)
+
+    def add(self, glue: str, line: str) -> None:
+        self.parts += [glue, line]
+        self.end = (self.end + glue + line)[-2:]
+        if glue or " " in line:
+            self.last_word = line.rsplit(" ", 1)[-1][-_WORD_TAIL:]
+        else:  # "57-" + "NQ/TW": the same word goes on
+            self.last_word = (self.last_word + line)[-_WORD_TAIL:]
+        self.has_lower = self.has_lower or any(c.islower() for c in line)
+        self.has_upper = self.has_upper or any(c.isupper() for c in line)
+
+    def is_upper(self) -> bool:  # str.isupper() of the joined text
+        return self.has_upper and not self.has_lower
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+_WORD_TAIL = 1 + max(map(len, _OPEN_WORDS))  # a longer tail is no open word either
+
+
 def repair_lines(text: str) -> str:
-    """Join lines that a PDF or a hard-wrapped file broke inside a sentence.
+    """Join lines that a PDF or a hard-wrapped file broke inside a sentence, in linear time.
 
     A wider blank gap than usual always ends a paragraph. Otherwise a line continues the previous
     one when that does not end a sentence and the line is not a list item, unless it starts with a
@@ -164,30 +208,30 @@ def repair_lines(text: str) -> str:
     lines = _lines_with_gaps(text)
     if not lines:
         return ""
-    gaps = [gap for gap, _ in lines[1:]]
-    usual = max(set(gaps), key=gaps.count) if gaps else 0
+    gaps = Counter(gap for gap, _ in lines[1:])
+    usual = max(gaps, key=lambda gap: (gaps[gap], -gap)) if gaps else 0
     lengths = sorted(len(line) for _, line in lines)
     full = 0.75 * lengths[int(0.8 * (len(lengths) - 1))]
-    paragraphs: list[str] = []
+    paragraphs: list[_Paragraph] = []
     last_line = ""
     for gap, line in lines:
         if paragraphs and gap <= usual and _continues(paragraphs[-1], last_line, line, full):
             glue = "" if _WRAP_HYPHEN_RE.search(last_line) and line[0].isalnum() else " "
-            paragraphs[-1] += glue + line
+            paragraphs[-1].add(glue, line)
         else:
-            paragraphs.append(line)
+            paragraphs.append(_Paragraph(line))
         last_line = line
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(p.text() for p in paragraphs)
 
 
-def _continues(paragraph: str, last_line: str, line: str, full: float) -> bool:
-    if _breaks_sentence(paragraph, line) or _WRAP_HYPHEN_RE.search(paragraph) and line[0].isalnum():
+def _continues(paragraph: _Paragraph, last_line: str, line: str, full: float) -> bool:
+    if _breaks_sentence(paragraph.end, line) or _WRAP_HYPHEN_RE.search(paragraph.end) and line[0].isalnum():
         return True
-    if paragraph[-1] in ".:;!?…" or _LIST_START_RE.match(line) or line[0].islower():
+    if paragraph.end[-1] in ".:;!?…" or _LIST_START_RE.match(line) or line[0].islower():
         return False
-    if paragraph.rsplit(" ", 1)[-1].lower() in _OPEN_WORDS:
+    if paragraph.last_word.lower() in _OPEN_WORDS:
         return True
-    return not paragraph.isupper() and len(last_line) >= full
+    return not paragraph.is_upper() and len(last_line) >= full
 
 
 # pypdf splits a word when a PDF draws a mark as its own glyph ("Nghi ̣") or spaces letters out

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from hoidap.models import Document, Passage
 
-MAX_WORDS = 250  # a passage never exceeds this unless one sentence does
+MAX_WORDS = 250  # a passage is cut at paragraph, then sentence, then (last resort) word boundaries to fit
+MAX_CHARS = 4000  # hard cap, whatever the text: a run-on "sentence" or an endless "word" is cut too
 MIN_WORDS = 80  # smaller sections are packed with their neighbours
 
 # (level, pattern): a lower level is higher in the tree.
@@ -35,6 +36,10 @@ class _Unit:
 
     path: list[str]
     paragraphs: list[_Paragraph]
+
+    @property
+    def chars(self) -> int:  # of the passage text, "\n\n" between paragraphs included
+        return sum(len(p.text) + 2 for p in self.paragraphs)
 
     @property
     def words(self) -> int:
@@ -110,17 +115,33 @@ def _attach_bare_headings(units: list[_Unit]) -> list[_Unit]:
     return out
 
 
+def _fits(text: str) -> bool:
+    return len(text) + 2 <= MAX_CHARS and len(text.split()) <= MAX_WORDS
+
+
+def _hard_split(text: str) -> list[str]:
+    """A sentence too long for one passage, cut every MAX_WORDS words and, inside those, every MAX_CHARS."""
+    words = text.split()
+    step = MAX_CHARS - 2
+    return [piece[i: i + step]
+            for start in range(0, len(words), MAX_WORDS)
+            for piece in [" ".join(words[start: start + MAX_WORDS])]
+            for i in range(0, len(piece), step)]
+
+
 def _split_long(unit: _Unit) -> list[_Unit]:
-    """Split a unit over MAX_WORDS at paragraph, then sentence boundaries; nothing is dropped."""
+    """Split a unit over MAX_WORDS or MAX_CHARS at paragraph, then sentence boundaries; nothing is dropped."""
     pieces: list[_Paragraph] = []
     for para in unit.paragraphs:
-        if len(para.text.split()) <= MAX_WORDS:
+        if _fits(para.text):
             pieces.append(para)
-        else:
-            pieces.extend(_Paragraph(s, para.page) for s in _SENTENCE_END_RE.split(para.text))
+            continue
+        for sentence in _SENTENCE_END_RE.split(para.text):
+            texts = [sentence] if _fits(sentence) else _hard_split(sentence)
+            pieces.extend(_Paragraph(text, para.page) for text in texts)
     out: list[_Unit] = []
     for piece in pieces:
-        if out and out[-1].words + len(piece.text.split()) <= MAX_WORDS:
+        if out and out[-1].words + len(piece.text.split()) <= MAX_WORDS and out[-1].chars + len(piece.text) + 2 <= MAX_CHARS:
             out[-1].paragraphs.append(piece)
         else:
             out.append(_Unit(unit.path, [piece]))
@@ -144,8 +165,9 @@ def _pack(units: list[_Unit]) -> list[list[_Unit]]:
         if groups:
             last = groups[-1]
             size = sum(u.words for u in last)
+            fits = size + unit.words <= MAX_WORDS and sum(u.chars for u in last) + unit.chars <= MAX_CHARS
             same_top = last[0].path[0] == unit.path[0]
-            if same_top and (size < MIN_WORDS or unit.words < MIN_WORDS) and size + unit.words <= MAX_WORDS:
+            if same_top and (size < MIN_WORDS or unit.words < MIN_WORDS) and fits:
                 last.append(unit)
                 continue
         groups.append([unit])
@@ -159,7 +181,8 @@ def header_line(doc: Document, section: str) -> str:
 
 
 def chunk(doc: Document, pages: list[str], paged: bool = False) -> list[Passage]:
-    """Passages of ≤ MAX_WORDS words, each with its section path; headings stay with their body."""
+    """Passages of ≤ MAX_WORDS words and ≤ MAX_CHARS characters, each with its section path; headings stay
+    with their body."""
     units = [piece for unit in _units(_paragraphs(pages, paged)) for piece in _split_long(unit)]
     passages = []
     for ordinal, group in enumerate(_pack(units)):

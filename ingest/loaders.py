@@ -16,6 +16,13 @@ from ingest import ocr
 
 SUPPORTED = {".pdf", ".docx", ".txt", ".md", ".html", ".htm"}
 
+# What one file may unpack to. Far above any real plan or resolution (a 300-page DOCX holds a few MB
+# of XML), far below what would exhaust the server: a small file that unpacks to more is refused.
+MAX_DOCX_MEMBER_BYTES = 25 * 1024 * 1024  # one part of the DOCX archive (word/document.xml, an image)
+MAX_DOCX_UNPACKED_BYTES = 60 * 1024 * 1024  # the whole DOCX archive, unpacked
+MAX_PDF_PAGES = 2000
+MAX_TEXT_CHARS = 10_000_000  # text extracted from one file
+
 # What a file really is, by its first bytes, for a clear message when the extension lies.
 _MAGIC = {
     b"%PDF": "PDF",
@@ -57,6 +64,9 @@ def load(path: Path) -> LoadedFile:
         raise
     except Exception as exc:  # parsers raise many types for damaged files; all mean "cannot read"
         raise LoadError(f"{path.name}: tệp {suffix} bị hỏng hoặc sai định dạng, không đọc được ({exc})") from exc
+    if (chars := sum(map(len, pages))) > MAX_TEXT_CHARS:
+        raise LoadError(f"{path.name}: văn bản quá dài ({chars} ký tự, tối đa {MAX_TEXT_CHARS}) — "
+                        "hãy tách thành nhiều tệp")
     for number, page in enumerate(pages, start=1):
         loaded.pages.append(_check_page(path.name, number, len(pages), page, loaded.warnings))
     if not any(page.strip() for page in loaded.pages):
@@ -109,6 +119,9 @@ def _read_pdf(path: Path, raw: bytes, warnings: list[str]) -> list[str]:
             opened = 0
         if not opened:
             raise LoadError(f"{path.name}: PDF có mật khẩu, không mở được — hãy gỡ mật khẩu rồi nạp lại")
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise LoadError(f"{path.name}: PDF có {len(reader.pages)} trang, vượt giới hạn {MAX_PDF_PAGES} trang — "
+                        "hãy tách thành nhiều tệp")
     pages = []
     for number, page in enumerate(reader.pages, start=1):
         try:  # layout mode keeps the vertical gaps that tell paragraphs apart
@@ -145,8 +158,15 @@ def _read_docx(path: Path, raw: bytes, warnings: list[str]) -> list[str]:
     from docx.table import Table
 
     _sniff(path.name, raw, "tệp nén ZIP/Office")
-    if "word/document.xml" not in zipfile.ZipFile(io.BytesIO(raw)).namelist():
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    if "word/document.xml" not in archive.namelist():
         raise LoadError(f"{path.name}: tệp nén này không phải văn bản Word (.docx)")
+    # The sizes the archive declares are binding: zipfile never unpacks a part beyond its own.
+    sizes = [info.file_size for info in archive.infolist()]
+    if max(sizes) > MAX_DOCX_MEMBER_BYTES or sum(sizes) > MAX_DOCX_UNPACKED_BYTES:
+        raise LoadError(f"{path.name}: tệp DOCX giải nén ra {sum(sizes) / 2**20:.0f} MB, vượt giới hạn "
+                        f"{MAX_DOCX_UNPACKED_BYTES // 2**20} MB (mỗi phần tối đa {MAX_DOCX_MEMBER_BYTES // 2**20} MB)"
+                        " — tệp hỏng hoặc độc hại, không nạp")
     document = docx.Document(io.BytesIO(raw))
     blocks = []
     for item in document.iter_inner_content():

@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -46,18 +47,28 @@ def fb_api():
         fake.hanging = False
 
 
-@pytest.fixture(scope="module")
-def webhooks(hoidap, zalo_api, fb_api):
-    configured = with_settings(
+def configure(hoidap, zalo_api, fb_api, **changes):
+    return with_settings(
         hoidap,
         zalo_oa_token="zalo-token", zalo_app_secret=ZALO_SECRET, zalo_api_url=zalo_api.url + "/v3.0/oa/message/cs",
         messenger_page_token="page-token", messenger_app_secret=FB_SECRET, messenger_verify_token="verify-me",
-        messenger_api_url=fb_api.url + "/v21.0/me/messages",
+        messenger_api_url=fb_api.url + "/v21.0/me/messages", **changes,
     )
+
+
+@contextmanager
+def webhook_client(configured):
     app = FastAPI()
     for router in routers(configured):
         app.include_router(router)
     with serve(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def webhooks(hoidap, zalo_api, fb_api):
+    # A week, not the default day, so that the 48h reply window below can be reached.
+    with webhook_client(configure(hoidap, zalo_api, fb_api, webhook_max_age_s=7 * 24 * 3600)) as client:
         yield client
 
 
@@ -118,6 +129,35 @@ def test_zalo_replayed_message_is_answered_once(webhooks, zalo_api):
     assert post_zalo(webhooks, body).status_code == 200
     time.sleep(0.5)
     assert len(zalo_api.to("z3")) == count
+
+
+def test_zalo_stale_signed_event_is_refused(hoidap, zalo_api, fb_api, caplog):
+    with webhook_client(configure(hoidap, zalo_api, fb_api)) as client:  # the default window: one day
+        year_old = zalo_event("z-old", "m-old", sent_at=time.time() - 365 * 24 * 3600)
+        assert post_zalo(client, year_old).status_code == 200  # so that Zalo stops retrying it
+        fresh = zalo_event("z-new", "m-new")
+        assert post_zalo(client, fresh).status_code == 200
+        assert settled(lambda: zalo_api.to("z-new"))
+    assert not zalo_api.to("z-old") and "outside the 86400 s window, refused" in caplog.text
+
+
+def test_replay_memory_survives_a_restart(hoidap, zalo_api, fb_api):
+    body = zalo_event("z-restart", "m-restart")
+    with webhook_client(configure(hoidap, zalo_api, fb_api)) as client:
+        assert post_zalo(client, body).status_code == 200
+        count = len(settled(lambda: zalo_api.to("z-restart")))
+    restarted = corpus_hoidap(hoidap.settings.data_dir)  # a new process: new store connection, empty memory
+    with webhook_client(configure(restarted, zalo_api, fb_api)) as client:
+        assert post_zalo(client, body).status_code == 200
+        time.sleep(0.5)
+    assert count and len(zalo_api.to("z-restart")) == count
+
+
+def test_zalo_message_with_a_lone_surrogate_is_answered(webhooks, zalo_api):
+    body = zalo_event("z-sur", "m-sur").replace(QUESTION.encode(), b"\\ud800 " + QUESTION.encode())
+    assert b"\\ud800" in body
+    assert post_zalo(webhooks, body).status_code == 200
+    assert settled(lambda: zalo_api.to("z-sur")), "dropped instead of cleaned and answered"
 
 
 def test_zalo_skips_users_outside_the_48h_window(webhooks, zalo_api, caplog):

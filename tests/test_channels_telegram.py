@@ -166,6 +166,15 @@ def test_replayed_update_is_answered_once(webhook, telegram):
     assert len(settled(lambda: telegram.sent(chat_id="1010"))) == 1
 
 
+def test_stale_update_is_refused(webhook, telegram):
+    update = message_update(12, 1012, "/help")
+    update["message"]["date"] -= 365 * 24 * 3600  # a year old, with the right secret
+    assert post_update(webhook, update).status_code == 200
+    assert post_update(webhook, message_update(13, 1013, "/help")).status_code == 200
+    assert settled(lambda: telegram.sent(chat_id="1013"))
+    assert not telegram.sent(chat_id="1012")
+
+
 def test_a_hanging_chat_does_not_block_others(webhook, telegram):
     telegram.hang_chats.add("1011")
     assert post_update(webhook, message_update(11, 1011, QUESTION)).status_code == 200

@@ -1,4 +1,5 @@
 """Metadata, chunking and the incremental ingest pipeline on the real seed plans."""
+import os
 import shutil
 import subprocess
 import sys
@@ -146,7 +147,8 @@ def test_incremental_ingest(tmp_path):
 
 
 def test_cli_ingest_docs_remove(tmp_path):
-    env = {"HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_EMBEDDER": "none", "PATH": "/usr/bin:/bin"}
+    env = {"HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_EMBEDDER": "none", "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": os.pathsep.join(sys.path)}  # the code under test, wherever it is checked out
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "hoidap.cli", *args], env=env, capture_output=True, text=True)
@@ -154,8 +156,10 @@ def test_cli_ingest_docs_remove(tmp_path):
     out = run("ingest", str(BUNDLED_CORPUS))
     assert out.returncode == 0, out.stderr
     assert "Thêm mới (5)" in out.stdout
+    shutil.rmtree(tmp_path / "data" / "index", ignore_errors=True)
     listing = run("docs").stdout
     assert "dongnai-ubnd-kh45" in listing and "45/KH-UBND" in listing
+    assert not (tmp_path / "data" / "index").exists()  # listing only reads: no index rebuilt
     assert run("remove", "dongnai-ubnd-kh45").returncode == 0
     assert "dongnai-ubnd-kh45" not in run("docs").stdout
     missing = run("remove", "khong-co")

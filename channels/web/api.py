@@ -1,37 +1,38 @@
 """Public JSON API: ask, feedback, list documents, health."""
 from __future__ import annotations
 
-import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.render import source_line
 from channels.web.deps import HoidapDep, LogDep
+from channels.web.errors import documented
 from channels.web.ratelimit import rate_limited
+from hoidap.text import clean_input
 
 MAX_QUESTION_CHARS = 1000
-# Control characters (binary junk) are dropped; newlines and tabs become spaces.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Every text field, cleaned before validation: pydantic itself refuses a lone surrogate with a 422.
+Text = Annotated[str, BeforeValidator(lambda value: clean_input(value) if isinstance(value, str) else value)]
 
 router = APIRouter(prefix="/api", tags=["Hỏi đáp"], dependencies=[Depends(rate_limited)])
 health = APIRouter(tags=["Hệ thống"])
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự")
-    session_id: str = Field("", max_length=100, description="Mã phiên ngẫu nhiên do trình duyệt tạo")
+    question: Text = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự")
+    session_id: Text = Field("", max_length=100, description="Mã phiên ngẫu nhiên do trình duyệt tạo")
 
 
 class FeedbackRequest(BaseModel):
-    answer_id: str = Field(max_length=64)
+    answer_id: Text = Field(max_length=64)
     rating: Literal[1, -1] = Field(description="1: hữu ích, -1: không hữu ích")
-    comment: str = Field("", max_length=1000)
+    comment: Text = Field("", max_length=1000)
 
 
 def clean_question(raw: str) -> str:
-    text = " ".join(_CONTROL_RE.sub("", raw).split())
+    text = " ".join(raw.split())  # newlines and tabs become spaces
     if not text:
         raise HTTPException(400, "Vui lòng nhập câu hỏi.")
     if len(text) > MAX_QUESTION_CHARS:
@@ -39,7 +40,7 @@ def clean_question(raw: str) -> str:
     return text
 
 
-@router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn")
+@router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn", responses=documented(400, 413, 422, 429))
 def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
     question = clean_question(body.question)
     # Namespaced like the messaging channels' "telegram:<chat>" sessions, so a browser cannot pick
@@ -53,19 +54,24 @@ def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
     return {"answer_id": answer_id, **result}
 
 
-@router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)")
+@router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)",
+             responses=documented(400, 404, 409, 413, 422, 429))
 def feedback(body: FeedbackRequest, log: LogDep) -> dict:
-    if not log.add_feedback(body.answer_id, body.rating, body.comment.strip()):
+    outcome = log.add_feedback(body.answer_id, body.rating, body.comment.strip())
+    if outcome == "unknown":
         raise HTTPException(404, "Không tìm thấy câu trả lời này (có thể đã quá hạn lưu trữ).")
+    if outcome == "full":
+        raise HTTPException(409, "Câu trả lời này đã nhận đủ góp ý. Cảm ơn bạn!")
     return {"ok": True}
 
 
-@router.get("/suggestions", summary="Câu hỏi gợi ý (mỗi câu đều có câu trả lời trong văn bản hiện có)")
+@router.get("/suggestions", summary="Câu hỏi gợi ý (mỗi câu đều có câu trả lời trong văn bản hiện có)",
+            responses=documented(429))
 def suggestions(hoidap: HoidapDep) -> dict:
     return {"suggestions": hoidap.answerer.suggestions()}
 
 
-@router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời")
+@router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời", responses=documented(429))
 def documents(hoidap: HoidapDep) -> list[dict]:
     base = hoidap.settings.public_url
     return [

@@ -7,20 +7,21 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from channels import webhooks
-from channels.web import admin, admin_curated, admin_stats, api, documents, pages
+from channels.web import admin, admin_curated, admin_stats, api, api_docs, documents, pages
 from channels.web.deps import templates
+from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
+from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
 from channels.web.ratelimit import RateLimiter
+from channels.web.sessions import AdminSessions
 from hoidap.config import get_settings
 from hoidap.wiring import Hoidap, open_hoidap
 
-DEFAULT_DETAILS = {"Not Found": "Không tìm thấy.", "Method Not Allowed": "Phương thức không được hỗ trợ."}
-MAX_API_BODY_BYTES = 64 * 1024
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 
@@ -28,28 +29,30 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     hoidap = hoidap or open_hoidap(get_settings())
     settings = hoidap.settings
-    app = FastAPI(title="Hỏi đáp 57", version="0.1.0",
+    app = FastAPI(title="Hỏi đáp 57", version="0.1.0", docs_url=None, redoc_url=None,  # /docs: api_docs
                   description="Hỏi đáp về Nghị quyết 57-NQ/TW và các kế hoạch triển khai; "
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
+    admin.remove_orphan_uploads(hoidap)
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.admin_failures = RateLimiter(settings.admin_failures_per_minute)
+    app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], max_age=600)
+    # Outside every route, form parser, rate limit and signature check, none of which sees more than
+    # the cap. Only security_headers wraps it: it never reads the body (and, being a BaseHTTPMiddleware,
+    # would hide BodyTooLarge from the app's handlers in an ExceptionGroup if it sat inside).
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
 
     @app.middleware("http")
-    async def limits_and_headers(request: Request, call_next):
-        if request.url.path.startswith(("/api/", "/webhooks/")) and \
-                int(request.headers.get("content-length") or 0) > MAX_API_BODY_BYTES:
-            return JSONResponse({"detail": "Nội dung gửi lên quá lớn."}, status_code=413)
+    async def security_headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        # Swagger UI at /docs needs its CDN scripts, so it is left out of the strict policy.
-        if response.headers.get("content-type", "").startswith("text/html") and \
-                not request.url.path.startswith(("/docs", "/redoc")):
+        if response.headers.get("content-type", "").startswith("text/html"):
             response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
@@ -61,15 +64,24 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        detail = DEFAULT_DETAILS.get(exc.detail, exc.detail)
+        if exc.status_code < 400:  # a redirect (to the admin login): no body
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        detail = exc.detail
+        if not isinstance(detail, str) or detail.isascii():
+            detail = STATUS_DETAILS.get(exc.status_code, SERVER_ERROR if exc.status_code >= 500 else STATUS_DETAILS[400])
         wants_html = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
-        if wants_html and exc.status_code >= 400:
+        if wants_html:
             return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": detail},
                                               status_code=exc.status_code, headers=exc.headers)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):  # logged by uvicorn with its traceback
+        return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
+
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for router in (pages.router, api.router, api.health, documents.router,
+    app.mount("/docs/assets", api_docs.assets, name="api-docs-assets")
+    for router in (pages.router, api_docs.router, api.router, api.health, documents.router,
                    admin.public, admin.router, admin_stats.router, admin_curated.router):
         app.include_router(router)
     for router in webhooks.routers(hoidap, app.state.log):  # Telegram, Zalo OA, Messenger: those configured
@@ -86,4 +98,5 @@ def serve(host: str | None = None, port: int | None = None) -> None:
           + (f"http://{host}:{port}/admin" if settings.admin_token else "tắt (đặt HOIDAP_ADMIN_TOKEN để bật)"),
           flush=True)
     # proxy_headers: behind a local reverse proxy the rate limit keys on the real client.
-    uvicorn.run(app, host=host, port=port, proxy_headers=True)
+    # No access log: each line would carry the client's IP address (docs/security.md).
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, access_log=False)

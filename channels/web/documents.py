@@ -7,10 +7,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from channels.web.deps import HoidapDep, templates
+from channels.web.errors import documented
 from hoidap.models import Document
 from hoidap.wiring import Hoidap
 
-router = APIRouter(tags=["Văn bản"])
+router = APIRouter(tags=["Văn bản"], responses=documented(404))
 
 
 def original_file(hoidap: Hoidap, doc: Document) -> Path | None:

@@ -40,19 +40,32 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE INDEX IF NOT EXISTS feedback_answer ON feedback(answer_id);
 """
 
-_MASKS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[số CCCD]"),
-    (re.compile(r"(?<![\d\w])(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)"), "[số điện thoại]"),
-    (re.compile(r"(?<!\d)\d{9,}(?!\d)"), "[số]"),  # CMND, bank accounts and other long numbers
-]
-PURGE_EVERY_S = 3600
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A run of digits as people write phone and ID numbers: "(091) 234 5678", "+84 91 234 5678",
+# "091.234.5678", "001 203 004 567". Which kind it is follows from its digits (see _mask_number).
+_NUMBER_RE = re.compile(r"(?<![\w(+])[(+]*\d(?:\)?[ .\-]?\d)*")
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    written = match.group(0)
+    digits = re.sub(r"\D", "", written)
+    if len(digits) in (10, 11) and digits.startswith("0") or len(digits) in (11, 12) and digits.startswith("84"):
+        return "[số điện thoại]"  # 0 + 9 or 10 digits (mobile, landline), or +84 instead of the 0
+    if len(digits) == 12:
+        return "[số CCCD]"
+    if len(digits) == 9:
+        return "[số CMND]"
+    if re.search(r"\d{9,}", written):
+        return "[số]"  # bank accounts and other long numbers; "1.000.000.000 đồng" stays
+    return written
 
 
 def mask_pii(text: str) -> str:
-    for pattern, replacement in _MASKS:
-        text = pattern.sub(replacement, text)
-    return text
+    return _NUMBER_RE.sub(_mask_number, _EMAIL_RE.sub("[email]", text))
+
+
+PURGE_EVERY_S = 3600
+MAX_FEEDBACK_PER_ANSWER = 3  # a 👍/👎, then a changed mind or a comment: one person's worth
 
 
 def _now() -> str:
@@ -90,15 +103,20 @@ class ConversationLog:
             self.purge()
         return answer_id
 
-    def add_feedback(self, answer_id: str, rating: int, comment: str) -> bool:
+    def add_feedback(self, answer_id: str, rating: int, comment: str) -> str:
+        """"ok"; "unknown" when there is no such answer (or it is past retention); "full" when the
+        answer already has MAX_FEEDBACK_PER_ANSWER votes, so that nobody can stuff the statistics."""
         with self._lock, self.db:
             if not self.db.execute("SELECT 1 FROM conversations WHERE id = ?", (answer_id,)).fetchone():
-                return False
+                return "unknown"
+            votes = self.db.execute("SELECT COUNT(*) FROM feedback WHERE answer_id = ?", (answer_id,)).fetchone()[0]
+            if votes >= MAX_FEEDBACK_PER_ANSWER:
+                return "full"
             self.db.execute(
                 "INSERT INTO feedback (answer_id, created_at, rating, comment) VALUES (?, ?, ?, ?)",
                 (answer_id, _now(), rating, mask_pii(comment)),
             )
-        return True
+        return "ok"
 
     def purge(self) -> int:
         """Delete conversations (and their feedback) older than the retention period."""

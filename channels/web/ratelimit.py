@@ -28,19 +28,30 @@ class RateLimiter:
         address = request.client.host if request.client else "unknown"
         return hashlib.sha256(self._salt + address.encode()).hexdigest()[:16]
 
+    def _window(self, key: str, now: float) -> deque[float]:
+        """The key's hits within the last minute (call with the lock held)."""
+        if now - self._last_sweep > WINDOW_S:  # forget idle clients so memory stays bounded
+            self._hits = {k: q for k, q in self._hits.items() if q and now - q[-1] < WINDOW_S}
+            self._last_sweep = now
+        hits = self._hits.setdefault(key, deque())
+        while hits and now - hits[0] >= WINDOW_S:
+            hits.popleft()
+        return hits
+
     def allow(self, key: str) -> bool:
+        """Count one hit; False (and not counted) when the key already has its share this minute."""
         now = time.monotonic()
         with self._lock:
-            if now - self._last_sweep > WINDOW_S:  # forget idle clients so memory stays bounded
-                self._hits = {k: q for k, q in self._hits.items() if q and now - q[-1] < WINDOW_S}
-                self._last_sweep = now
-            hits = self._hits.setdefault(key, deque())
-            while hits and now - hits[0] >= WINDOW_S:
-                hits.popleft()
+            hits = self._window(key, now)
             if len(hits) >= self.per_minute:
                 return False
             hits.append(now)
             return True
+
+    def exhausted(self, key: str) -> bool:
+        """True when the key has used its share this minute; counts nothing."""
+        with self._lock:
+            return len(self._window(key, time.monotonic())) >= self.per_minute
 
 
 def rate_limited(request: Request) -> None:

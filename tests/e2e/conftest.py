@@ -14,7 +14,7 @@ from hoidap.config import ROOT, Settings
 from hoidap.wiring import open_hoidap
 
 CHROMIUM = Path("/usr/bin/chromium")
-ADMIN_TOKEN = "e2e-admin-token"
+ADMIN_TOKEN = "e2e-admin-token-dai"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 XSS_DOC = """KẾ HOẠCH
 Về thử nghiệm an toàn hiển thị
