@@ -5,6 +5,7 @@ One pipeline of typed stages: understand (bot/understand.py) → retrieve (retri
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import Store
 from hoidap.text import collapse_ws, folded_text, normalize
+from ingest.chunking import FRONT
 from retrieval import Filters, Retriever
 
 TEMPLATES = Environment(
@@ -60,6 +62,18 @@ def describe(doc: Document) -> str:
     if doc.issuer:
         parts.append(f"của {doc.issuer}")
     return " ".join(parts)
+
+
+_ENUMERATOR_RE = re.compile(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
+
+
+def topic(unit: Unit) -> str:
+    """What the quote is about, from its labels or its last two headings: "Mục tiêu cụ thể › Năm 2030"."""
+    if unit.part:
+        return unit.part
+    labels = [_ENUMERATOR_RE.sub("", h).rstrip(" …") for h in unit.heading.split(" › ")[-2:]]
+    labels = [h.capitalize() if h.isupper() else h for h in labels if h and len(h) <= 80 and h != FRONT]
+    return " › ".join(labels)
 
 
 @dataclass
@@ -184,7 +198,8 @@ class Answerer:
         main = [self._citation(e.unit, words) for e in decision.main]
         more = [self._citation(e.unit, words, role="more") for e in decision.more]
         if len(main) == 1:
-            text = render("answered.j2", source=describe(decision.main[0].unit.document))
+            unit = decision.main[0].unit
+            text = render("answered.j2", topic=topic(unit), place=unit.document.locality, source=describe(unit.document))
             return Answer("answered", text, [*main, *more])
         if asks_which_plan(query.text):
             text = render("plans.j2", sources=[describe(e.unit.document) for e in decision.main])

@@ -16,10 +16,11 @@ import numpy as np
 
 from bot.asking import holds_date, states_number
 from bot.understand import Query
-from bot.units import Unit
+from bot.units import Unit, is_title
+from ingest.chunking import heading_level
 from bot.words import Vocabulary, folded_words
 from hoidap.models import Document, Hit
-from hoidap.text import folded_text
+from hoidap.text import fold, folded_text, has_diacritics, syllables
 
 PASSAGES = 8  # units come from the top passages of the retriever
 _ORG_RE = re.compile(r"\b(Sở|UBND|Ủy ban|Phòng|Ban|Trung tâm|Bộ|Văn phòng|Hội|Đoàn|Công an|Thủ trưởng|Giám đốc"
@@ -29,7 +30,7 @@ _ITEM_LINE_RE = re.compile(r"(?m)^\s*([-–•+*]|[a-zđ]\)|\d+(\.\d+)*\.)\s")
 _PLACE_RE = re.compile(r"\b(nguồn|từ|tại|ở|trên)\b", re.IGNORECASE)
 
 FEATURES = (
-    "cover", "cover_text", "cover_heading", "phrase", "missing_weight", "cover_gap", "cover_text_gap", "phrase_gap",
+    "cover", "cover_text", "cover_heading", "phrase", "missing_weight", "cover_gap", "cover_text_gap", "phrase_gap", "cover_exact", "cover_exact_gap",
     "fused", "lexical", "rank",
     "dense_unit", "dense_gap", "dense_passage",
     "sentence", "block", "block_unasked", "length", "density", "heading_only",
@@ -63,6 +64,26 @@ def _covered(terms, words: frozenset[str], text: str) -> float:
         return 0.0
     found = sum(w for alts, w in terms if any(a in words if " " not in a else f" {a} " in text for a in alts))
     return found / total
+
+
+def _marks(question: str) -> dict[str, set[str]]:
+    """Folded word → the marked forms the question wrote it in (none for a bare question)."""
+    forms: dict[str, set[str]] = {}
+    for s in syllables(question):
+        if has_diacritics(s):
+            forms.setdefault(fold(s), set()).add(s)
+    return forms
+
+
+def _exact_words(text: str, marks: dict[str, set[str]]) -> frozenset[str]:
+    """The folded words of a text, where a word the question marked counts only with the same marks
+    ("ký" is not "kỳ"); a bare question matches folded."""
+    found = set()
+    for s in syllables(text):
+        f = fold(s)
+        if f not in marks or s in marks[f]:
+            found.add(f)
+    return frozenset(found)
 
 
 def _bigrams(words: list[str]) -> set[str]:
@@ -105,6 +126,7 @@ class EvidenceScorer:
         best_dense = float(dense.max())
         unknown = sum(w for alts, w in terms if len(alts) == 1 and not self.vocab.known(alts[0]))
         total_weight = sum(w for _, w in terms) or 1.0
+        marks = _marks(query.text)
         out = []
         for (unit, rank, hit), cosine in zip(pairs, dense):
             text = unit.text
@@ -117,6 +139,7 @@ class EvidenceScorer:
             f = {
                 "cover": _covered(terms, both, f" {folded_heading} {folded_unit} "),
                 "cover_text": _covered(terms, unit_words, f" {folded_unit} "),
+                "cover_exact": _covered(terms, _exact_words(f"{heading} {text}", marks), f" {folded_heading} {folded_unit} "),
                 "cover_heading": _covered(terms, heading_words, f" {folded_heading} "),
                 "phrase": (len(question_bigrams & _bigrams(folded_unit.split())) / len(question_bigrams)
                            if question_bigrams else 0.0),
@@ -132,7 +155,7 @@ class EvidenceScorer:
                 "block_unasked": float(unit.kind == "block" and "list" not in query.kinds),
                 "length": math.log1p(len(text)) / math.log1p(1500),
                 "density": 0.0,  # set below from cover
-                "heading_only": float(len(text) < 80 and "\n" not in text and not text.rstrip().endswith((".", ";"))),
+                "heading_only": float(unit.kind == "paragraph" and heading_level(text) is not None and is_title(text)),
                 "when_date": float("when" in query.kinds and holds_date(text, years=True)),
                 "when_no_date": float("when" in query.kinds and not holds_date(text, years=True)),
                 "count_number": float("how_many" in query.kinds and states_number(text)),
@@ -149,7 +172,7 @@ class EvidenceScorer:
             f["density"] = f["cover"] / math.log2(2 + len(unit_words))  # the same words in fewer
             out.append(Evidence(unit, hit, f))
         # How a unit compares with the question's best one: a ranking signal whatever the question's length.
-        for name in ("cover", "cover_text", "phrase"):
+        for name in ("cover", "cover_text", "phrase", "cover_exact"):
             best = max(e.features[name] for e in out)
             for e in out:
                 e.features[f"{name}_gap"] = e.features[name] - best

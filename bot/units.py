@@ -32,10 +32,11 @@ RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
 SIGNATURE = "Người ký, chức vụ người ký"
 TITLE = "Loại văn bản, tên và trích yếu của văn bản"
 _RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:")
+_PLACEHOLDER_RE = re.compile(r"^<[^<>]*>$")  # a template's field code left in the text ("<Chung-01CĐSKH>")
 _ROLE_RE = re.compile(r"^[*_]*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,/-]*[*_]*$")  # "KT. CHỦ TỊCH", "**PHÓ CHỦ TỊCH**"
 
 
-def _is_title(text: str) -> bool:
+def is_title(text: str) -> bool:
     """A heading line with no sentence of its own ("4. Năm 2030", "IV. KINH PHÍ")."""
     return len(text) < 120 and not text.rstrip().endswith((".", ";", ":"))
 
@@ -72,7 +73,7 @@ def _paragraphs(text: str) -> list[_Para]:
     out = []
     for m in _PARAGRAPH_RE.finditer(text):
         body = m.group(0).strip()
-        if not body:
+        if not body or _PLACEHOLDER_RE.match(body):
             continue
         start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
         out.append(_Para(start, start + len(body), body, heading_level(body), body.endswith(":")))
@@ -151,11 +152,13 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
             for span in sentences:
                 spans.setdefault(span, "sentence")
         end = _block_end(paras, i) if para.level is not None or para.lead else None
-        if end is None or not _is_title(para.text):  # a bare heading says nothing: its block does
+        if end is None or not is_title(para.text):  # a bare heading says nothing: its block does
             spans.setdefault((para.start, para.end), "paragraph")
         if end is not None:
             spans.setdefault((para.start, end), "block")
             if _RECIPIENTS_RE.match(para.text):
                 parts[(para.start, end)] = RECIPIENTS
-    return [Unit(passage, document, a, b, kind, section_at(passage.section, passage.text, a), parts.get((a, b), ""))
-            for (a, b), kind in sorted(spans.items())]
+                parts.update({(p.start, p.end): RECIPIENTS for p in paras[i + 1:] if p.end <= end})
+    # A unit of the head or tail sits under no heading of the body: its label says what it is.
+    return [Unit(passage, document, a, b, kind, "" if (a, b) in parts else section_at(passage.section, passage.text, a),
+                 parts.get((a, b), "")) for (a, b), kind in sorted(spans.items())]
