@@ -57,7 +57,7 @@ def describe(doc: Document) -> str:
     parts = [(doc.doc_type or "văn bản").capitalize()]
     if doc.number[:1].isdigit():
         parts.append(f"số {doc.number}")
-    if any(c.isdigit() for c in doc.date.replace("năm", "")) and "ngày  " not in doc.date:
+    if re.search(r"ngày \d|\d+/\d+/\d+", doc.date):  # not a draft's blank "ngày tháng 3 năm 2026"
         parts.append(doc.date)
     if doc.issuer:
         parts.append(f"của {doc.issuer}")
@@ -71,8 +71,9 @@ def topic(unit: Unit) -> str:
     """What the quote is about, from its labels or its last two headings: "Mục tiêu cụ thể › Năm 2030"."""
     if unit.part:
         return unit.part
-    labels = [_ENUMERATOR_RE.sub("", h).rstrip(" …") for h in unit.heading.split(" › ")[-2:]]
-    labels = [h.capitalize() if h.isupper() else h for h in labels if h and len(h) <= 80 and h != FRONT]
+    # A label cut short ("1. Kinh phí thực hiện Kế hoạch được bảo đảm …") is a sentence, not a heading.
+    labels = [_ENUMERATOR_RE.sub("", h) for h in unit.heading.split(" › ")[-2:] if not h.endswith("…")]
+    labels = [h.capitalize() if h.isupper() else h for h in labels if h and h != FRONT]
     return " › ".join(labels)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.asking import asks_date, asks_number
+from bot.asking import DATE_ASKING, asks_date, asks_number
 from bot.scope import Scope
 from bot.words import content_words
 from hoidap.text import folded_text
@@ -52,8 +52,11 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], contex
     """Read a question. With `context` (the last answered question of the session) a follow-up that names
     only a place ("còn Đồng Nai thì sao?") asks the previous question there."""
     words = [w for w in content_words(question) if w not in scope.naming_words]
+    kinds = answer_kinds(question)
+    if "when" in kinds:  # "hạn báo cáo": a date answers "hạn", the passage need not repeat it
+        words = [w for w in words if w not in DATE_ASKING] or words
     search = " ".join([question, *(p for phrases in mapped.values() for p in phrases)])
-    query = Query(question, search, folded_text(question), words, answer_kinds(question), scope, mapped)
+    query = Query(question, search, folded_text(question), words, kinds, scope, mapped)
     if context is not None and (_FOLLOW_UP_RE.search(question.lower()) or not words):
         query.follow_up = True
         if not words:  # the previous question, in another place

@@ -25,7 +25,7 @@ LIST_LEVEL = 5  # "a)", "b)": ingest.chunking's deepest heading level, items of 
 # The head and tail of a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I) state
 # the document's own facts; each is labelled with the words a citizen uses to ask for it.
 HEAD_PARTS = [
-    (re.compile(r"^Số\s*:"), "Số, ký hiệu của văn bản"),
+    (re.compile(r"^Số\s*:"), "Số hiệu của văn bản"),
     (re.compile(r"^[^\W\d][^,\n]{1,40}, ngày\b"), "Địa danh, ngày tháng năm ban hành (ngày ký)"),
 ]
 RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
@@ -143,16 +143,19 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
     paras = _paragraphs(passage.text)
     spans: dict[tuple[int, int], UnitKind] = {}
     parts = _head_parts(passage, paras)
-    if signature := _signature(passage, document):
+    signature = _signature(passage, document)
+    if signature:  # one unit: a role line or a name alone says nothing
         spans[signature] = "block"
         parts[signature] = SIGNATURE
+        paras = [p for p in paras if not (signature[0] <= p.start and p.end <= signature[1])]
     for i, para in enumerate(paras):
         sentences = _sentences(para)
         if len(sentences) > 1:
             for span in sentences:
                 spans.setdefault(span, "sentence")
         end = _block_end(paras, i) if para.level is not None or para.lead else None
-        if end is None or not is_title(para.text):  # a bare heading says nothing: its block does
+        if end is None or not (is_title(para.text) or para.lead and len(para.text) < 30):
+            # a bare heading ("4. Năm 2030") or lead-in ("Nơi nhận:") says nothing: its block does
             spans.setdefault((para.start, para.end), "paragraph")
         if end is not None:
             spans.setdefault((para.start, end), "block")
