@@ -170,12 +170,14 @@ def quoted_sentence(quote: Shown) -> str:
 
 
 def quote_url(c: Citation, quote: Shown) -> str:
-    """The citation link with the quoted sentence (?q=), so the document page marks it in its passage."""
+    """The citation link with its passage (?p=) and quoted sentence (?q=): the document page marks it there."""
     sentence = quoted_sentence(quote)
     if not c.url or not sentence or "?" in c.url:
         return c.url
     path, _, anchor = c.url.partition("#")
-    return f"{path}?q={url_quote(sentence, safe='')}" + (f"#{anchor}" if anchor else "")
+    if not anchor.startswith("p-"):
+        return c.url
+    return f"{path}?p={anchor[2:]}&q={url_quote(sentence, safe='')}#{anchor}"
 
 
 def marked(text: str, spans: list[list[int]], start: str, end: str) -> str:

@@ -33,7 +33,7 @@ def test_html_escapes_everything_and_marks_highlights():
     assert "<mark>Ít</mark>" in html
     assert "<i>" not in html and "<img" not in html
     assert "javascript:" not in html
-    assert 'href="https://x.gov.vn/documents/d?q=' in html and '#p-3"' in html
+    assert 'href="https://x.gov.vn/documents/d?p=3&amp;q=' in html and '#p-3"' in html
 
 
 def test_short_numbered_sources_with_the_full_title_in_a_tooltip():
@@ -106,7 +106,7 @@ def test_web_link_carries_the_quoted_sentence():
     href = to_html(Answer("answered", "Về:", [c])).split('href="')[1].split('"')[0].replace("&amp;", "&")
     parts = urlsplit(href)
     assert parts.path == "/documents/d" and parts.fragment == "p-3"
-    assert parse_qs(parts.query)["q"] == ["Ít nhất 80% người dân tiếp cận thông tin;"]
+    assert parse_qs(parts.query) == {"p": ["3"], "q": ["Ít nhất 80% người dân tiếp cận thông tin;"]}
 
 
 def test_cli_ask_json_and_batch(tmp_path, monkeypatch, capsys):
