@@ -1,27 +1,183 @@
-"""Render an Answer per channel: plain text, HTML, Telegram HTML. Every source string is escaped."""
+"""Render an Answer per channel: plain text, HTML, Telegram HTML. Every source string is escaped.
+
+Layout, the same on every channel: the answer's own line, each quote followed by its number, then the
+numbered short sources ("[1] KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục II.4.b"), then
+"Xem thêm" with one-line snippets. Quotes are cleaned for display only (markdown emphasis removed,
+highlights kept on content words); the data stays verbatim.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from html import escape
+from urllib.parse import quote as url_quote
 
+from bot.words import STOPWORDS
 from hoidap.models import Answer, Citation
+from hoidap.text import fold, has_diacritics, syllables
 
 TELEGRAM_LIMIT = 4096
+SNIPPET_CHARS = 110  # one line of "Xem thêm"
+SENTENCE_CHARS = 300  # the quoted sentence passed to the document page (?q=)
+# Words that carry no meaning of their own in a highlight, on top of the question stop words.
+DISPLAY_STOPWORDS = STOPWORDS | {"năm", "hiện", "nay", "ngày", "tháng", "theo", "đối", "với", "bao", "gồm"}
+
+_WORD_RE = re.compile(r"\w+")
+_NUMBERED_RE = re.compile(r"^\s*(?:(Chương|Mục|Điều|Phần)\s+([IVXLCDM]+|\d+)\b|([IVXLCDM]+|\d+(?:\.\d+)*|[a-zđ])\s*[.):])",
+                          re.I)
+_DATE_RE = re.compile(r"(\d{1,2})\s*(?:tháng|/|-)\s*(\d{1,2})\s*(?:năm|/|-)\s*(\d{4})", re.I)
+_KIND_RE = re.compile(r"/([A-ZĐ]+)")
+_SENTENCE_END_RE = re.compile(r"(?<=[.;:!?])\s+|\n+")
+
+
+@dataclass
+class Shown:
+    """A quote as shown: emphasis markers gone, highlights moved onto content words only."""
+
+    text: str
+    highlights: list[list[int]]
+
+
+# -- clean text
+def strip_emphasis(text: str, spans: list[list[int]] | None = None) -> Shown:
+    """Drop markdown emphasis (`*…*`, `**…**`): a line-leading "* " becomes a bullet, other `*` go.
+
+    Highlight spans are moved with the text, so they still cover the same words.
+    """
+    out: list[str] = []
+    where = [0] * (len(text) + 1)  # old offset → new offset
+    for i, ch in enumerate(text):
+        where[i] = len(out)
+        if ch != "*":
+            out.append(ch)
+        elif (i == 0 or text[i - 1] == "\n") and text[i + 1 : i + 2] == " ":
+            out.append("•")
+    where[len(text)] = len(out)
+    moved = [[where[a], where[b]] for a, b in spans or [] if 0 <= a < b <= len(text) and where[a] < where[b]]
+    return Shown("".join(out), moved)
+
+
+def content_spans(text: str, spans: list[list[int]], question: str = "") -> list[list[int]]:
+    """Keep highlighted words that carry meaning; neighbours merge into one span.
+
+    A stop word ("có", "hiện", "năm") is dropped. With the question known and typed with marks, a word
+    that only matches a question word once both lose their marks is another word ("giao" ≠ "giáo").
+    """
+    asked = syllables(question) if has_diacritics(question) else []
+    exact = set(asked)
+    folded = {fold(w) for w in asked}
+    kept: list[list[int]] = []
+    for m in _WORD_RE.finditer(text):  # whole words only, even when a span covers part of one
+        if not any(a < m.end() and m.start() < b for a, b in spans):
+            continue
+        word = m.group(0).lower()
+        if word in DISPLAY_STOPWORDS or (fold(word) in folded and word not in exact):
+            continue
+        if kept and not text[kept[-1][1] : m.start()].strip(" %\n"):  # "80% người dân" is one mark
+            kept[-1][1] = m.end()
+        else:
+            kept.append([m.start(), m.end()])
+    return kept
+
+
+def shown(c: Citation, question: str = "") -> Shown:
+    """The quote of a citation as every channel shows it."""
+    clean = strip_emphasis(c.quote, c.highlights)
+    return Shown(clean.text, content_spans(clean.text, clean.highlights, question))
+
+
+def clean_heading(text: str) -> str:
+    return strip_emphasis(text).text
+
+
+# -- short sources
+def real_number(number: str) -> str:
+    """The số hiệu when it has its number ("45/KH-UBND"); a draft blank ("/KH-STP") is no number."""
+    return number.strip() if number.strip()[:1].isdigit() else ""
+
+
+def short_date(date: str) -> str:
+    """"ngày 12 tháng 8 năm 2025" → "12/8/2025"; a date with blanks ("ngày tháng 10 năm 2025") → ""."""
+    m = _DATE_RE.search(date or "")
+    return f"{int(m.group(1))}/{int(m.group(2))}/{m.group(3)}" if m else ""
+
+
+def short_section(section: str) -> str:
+    """"III. NHIỆM VỤ › 2. Tăng cường … › a) Xây dựng …" → "mục III.2.a"; "Điều 5" stays "Điều 5"."""
+    numbers: list[str] = []
+    for part in clean_heading(section).split("›"):
+        m = _NUMBERED_RE.match(part)
+        if not m:
+            continue
+        if m.group(1):  # Chương II, Điều 5: named, not dotted
+            numbers.append(f"{m.group(1).capitalize()} {m.group(2)}")
+            continue
+        n = m.group(3)
+        if numbers and n.startswith(numbers[-1] + "."):  # "1." then "1.2.": the deeper one says both
+            numbers[-1] = n
+        else:
+            numbers.append(n)
+    if not numbers:
+        return ""
+    if any(" " in n for n in numbers):
+        return ", ".join(numbers)
+    return "mục " + ".".join(numbers)
+
+
+def short_label(c: Citation) -> str:
+    """"KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục II.4.b": blanks left out."""
+    number = real_number(c.number)
+    kind = _KIND_RE.search(number)
+    parts = [f"{kind.group(1)} {number}" if kind else number, c.issuer.strip(), short_date(c.date),
+             short_section(c.section), f"trang {c.page}" if c.page else ""]
+    label = " · ".join(p for p in parts if p)
+    return label or clean_heading(c.title or c.doc_id)
 
 
 def source_line(c: Citation) -> str:
-    """Title, số hiệu, date, issuer, section, page: what a person needs to find the text."""
-    parts = [c.title or c.doc_id]
-    if c.number and c.number[0].isdigit():
-        parts.append(f"số {c.number}")
-    if c.date and any(ch.isdigit() for ch in c.date):
+    """The full source: title, số hiệu, date, issuer, section, page (a tooltip, the API's `source`)."""
+    parts = [clean_heading(c.title or c.doc_id)]
+    if real_number(c.number):
+        parts.append(f"số {real_number(c.number)}")
+    if short_date(c.date):
         parts.append(c.date)
     if c.issuer:
         parts.append(c.issuer)
     if c.section:
-        parts.append(f"mục {c.section}")
+        parts.append(f"mục {clean_heading(c.section)}")
     if c.page:
         parts.append(f"trang {c.page}")
     return ", ".join(p for p in parts if p)
+
+
+def snippet(c: Citation) -> str:
+    """One line of the quote for "Xem thêm", cut at a word."""
+    text = " ".join(strip_emphasis(c.quote).text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def quoted_sentence(quote: Shown) -> str:
+    """The sentence of the quote that holds its first highlight (or its first sentence)."""
+    start = quote.highlights[0][0] if quote.highlights else 0
+    pos = 0
+    for m in _SENTENCE_END_RE.finditer(quote.text):
+        if m.start() >= start:
+            return quote.text[pos : m.start()].strip()[:SENTENCE_CHARS]
+        pos = m.end()
+    return quote.text[pos:].strip()[:SENTENCE_CHARS]
+
+
+def quote_url(c: Citation, quote: Shown) -> str:
+    """The citation link with its passage (?p=) and quoted sentence (?q=): the document page marks it there."""
+    sentence = quoted_sentence(quote)
+    if not c.url or not sentence or "?" in c.url:
+        return c.url
+    path, _, anchor = c.url.partition("#")
+    if not anchor.startswith("p-"):
+        return c.url
+    return f"{path}?p={anchor[2:]}&q={url_quote(sentence, safe='')}#{anchor}"
 
 
 def marked(text: str, spans: list[list[int]], start: str, end: str) -> str:
@@ -50,42 +206,52 @@ def _absolute(url: str) -> str:
 
 
 # -- plain text (CLI, Zalo, Messenger)
-def to_text(answer: Answer) -> str:
+def to_text(answer: Answer, question: str = "") -> str:
     main, more = _groups(answer)
     parts = [answer.text]
-    for c in main:
+    for i, c in enumerate(main, 1):
         label = f"[{c.locality}] " if len(main) > 1 and c.locality else ""
-        link = f"\n{_absolute(c.url)}" if _absolute(c.url) else ""
-        parts.append(f"{label}“{c.quote}”\n— {source_line(c)}{link}" if c.quote else f"— {source_line(c)}{link}")
+        quote = shown(c, question).text
+        if quote:
+            parts.append(f"{label}“{quote}” [{i}]")
+    if main:
+        parts.append("Nguồn:\n" + "\n".join(
+            f"[{i}] {short_label(c)}" + (f"\n{_absolute(c.url)}" if _absolute(c.url) else "")
+            for i, c in enumerate(main, 1)))
     if more:
-        parts.append("Xem thêm:\n" + "\n".join(f"- {c.section or c.title} ({c.issuer}){' ' + _absolute(c.url) if _absolute(c.url) else ''}" for c in more))
+        parts.append("Xem thêm:\n" + "\n".join(
+            f"- {short_label(c)}: {snippet(c)}" + (f" {_absolute(c.url)}" if _absolute(c.url) else "")
+            for c in more))
     if answer.suggestions:
         parts.append("Gợi ý: " + " | ".join(answer.suggestions))
     return "\n\n".join(p for p in parts if p)
 
 
-# -- HTML (web widget)
-def _html_citation(c: Citation, label: bool) -> str:
+# -- HTML (web pages)
+def _html_link(c: Citation, text: str, url: str) -> str:
+    title = escape(source_line(c))
+    url = _safe_url(url)
+    return f'<a href="{escape(url)}" title="{title}">{escape(text)}</a>' if url else \
+        f'<span title="{title}">{escape(text)}</span>'
+
+
+def _html_citation(c: Citation, number: int, label: bool, question: str) -> str:
     head = f'<p class="locality">{escape(c.locality)}</p>' if label and c.locality else ""
-    quote = f"<blockquote>{marked(c.quote, c.highlights, '<mark>', '</mark>')}</blockquote>" if c.quote else ""
-    url = _safe_url(c.url)
-    source = escape(source_line(c))
-    cite = f'<cite><a href="{escape(url)}">{source}</a></cite>' if url else f"<cite>{source}</cite>"
-    return f'<figure class="citation">{head}{quote}<figcaption>{cite}</figcaption></figure>'
+    quote = shown(c, question)
+    block = f"<blockquote>{marked(quote.text, quote.highlights, '<mark>', '</mark>')}</blockquote>" if quote.text else ""
+    cite = _html_link(c, f"[{number}] {short_label(c)}", quote_url(c, quote))
+    return f'<figure class="citation">{head}{block}<figcaption><cite>{cite}</cite></figcaption></figure>'
 
 
-def to_html(answer: Answer) -> str:
+def to_html(answer: Answer, question: str = "") -> str:
     main, more = _groups(answer)
     parts = [f'<div class="answer answer-{escape(answer.status)}">',
              f'<p class="text">{escape(answer.text).replace(chr(10), "<br>")}</p>']
-    parts += [_html_citation(c, len(main) > 1) for c in main]
+    parts += [_html_citation(c, i, len(main) > 1, question) for i, c in enumerate(main, 1)]
     if more:
-        items = "".join(
-            f'<li><a href="{escape(_safe_url(c.url))}">{escape(c.section or c.title)}</a> — {escape(c.issuer)}</li>'
-            if _safe_url(c.url) else f"<li>{escape(c.section or c.title)} — {escape(c.issuer)}</li>"
-            for c in more
-        )
-        parts.append(f'<div class="more"><p>Xem thêm:</p><ul>{items}</ul></div>')
+        items = "".join(f'<li>{_html_link(c, short_label(c), c.url)}<span class="snippet">{escape(snippet(c))}</span></li>'
+                        for c in more)
+        parts.append(f'<details class="more"><summary>Xem thêm ({len(more)})</summary><ul>{items}</ul></details>')
     if answer.suggestions:
         buttons = "".join(f'<button type="button" class="suggestion" data-q="{escape(s)}">{escape(s)}</button>'
                           for s in answer.suggestions)
@@ -95,39 +261,41 @@ def to_html(answer: Answer) -> str:
 
 
 # -- Telegram (HTML subset: b, i, a, blockquote; 4096 characters a message)
-def _telegram_quote(c: Citation, label: bool, limit: int) -> list[str]:
+def _telegram_quote(c: Citation, number: int, label: bool, limit: int, question: str) -> list[str]:
     """One citation as blocks; a quote too long for one message is cut at spaces into several."""
     head = f"<b>{escape(c.locality)}</b>\n" if label and c.locality else ""
-    url = _absolute(c.url)
-    source = escape(source_line(c))
-    tail = f'— <a href="{escape(url)}">{source}</a>' if url else f"— {source}"
-    blocks, start, text = [], 0, c.quote
+    quote = shown(c, question)
+    blocks, start, text = [], 0, quote.text
     while start < len(text):
         size = len(text) - start
         while True:
             end = start + size
             if end < len(text) and " " in text[start:end]:
                 end = text.rindex(" ", start, end) + 1
-            spans = [[max(a, start) - start, min(b, end) - start] for a, b in c.highlights if a < end and b > start]
+            spans = [[max(a, start) - start, min(b, end) - start] for a, b in quote.highlights if a < end and b > start]
             block = f"<blockquote>{marked(text[start:end], spans, '<b>', '</b>')}</blockquote>"
             if len(head) + len(block) <= limit - 20 or size < 50:
                 break
             size //= 2
         blocks.append(head + block)
         head, start = "", end
-    blocks.append(tail[:limit])
+    blocks.append(f"[{number}] {_telegram_link(c, short_label(c))}"[:limit])
     return blocks
 
 
-def to_telegram_html(answer: Answer) -> list[str]:
+def _telegram_link(c: Citation, text: str) -> str:
+    url = _absolute(c.url)
+    return f'<a href="{escape(url)}">{escape(text)}</a>' if url else escape(text)
+
+
+def to_telegram_html(answer: Answer, question: str = "") -> list[str]:
     main, more = _groups(answer)
     blocks = [escape(answer.text)]
-    for c in main:
-        blocks += _telegram_quote(c, len(main) > 1, TELEGRAM_LIMIT)
-    if more:
-        blocks.append("<i>Xem thêm:</i>\n" + "\n".join(
-            f'• <a href="{escape(c.url)}">{escape(c.section or c.title)}</a>' if _absolute(c.url)
-            else f"• {escape(c.section or c.title)} ({escape(c.issuer)})" for c in more))
+    for i, c in enumerate(main, 1):
+        blocks += _telegram_quote(c, i, len(main) > 1, TELEGRAM_LIMIT, question)
+    if more:  # collapsed, as on the web page
+        blocks.append("<i>Xem thêm:</i>\n<blockquote expandable>" + "\n".join(
+            f"• {_telegram_link(c, short_label(c))}: {escape(snippet(c))}" for c in more) + "</blockquote>")
     return _pack(blocks, TELEGRAM_LIMIT)
 
 

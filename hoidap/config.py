@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024  # one staff upload (POST /admin/documents)
     log_retention_days: int = 365
     contact: str = "Văn phòng Sở (giờ hành chính)"  # shown when the bot cannot answer
+    # An actionable contact next to every reply that is not an answer (chat page, widget); blank: not shown
+    contact_phone: str = ""  # e.g. 0296 3852 123 (a tel: link)
+    contact_email: str = ""  # a mailto: link
+    contact_url: str = ""  # e.g. https://stp.angiang.gov.vn/lien-he
+    contact_hours: str = ""  # e.g. Thứ Hai – Thứ Sáu, 7 giờ – 17 giờ
 
     # Messaging channels (each disabled while its secret is empty)
     webhook_max_age_s: int = 24 * 3600  # older (signed) events are not answered: replays, stale retries
@@ -54,6 +59,13 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, url: str) -> str:
         return url.rstrip("/")  # links are built as public_url + "/documents/…"
+
+    @field_validator("contact_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(f"HOIDAP_CONTACT_URL phải bắt đầu bằng http:// hoặc https:// (đang là {url!r}).")
+        return url
 
     @field_validator("admin_token")
     @classmethod

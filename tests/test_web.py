@@ -62,6 +62,35 @@ def test_document_page_has_metadata_sections_and_original_file(client):
     assert original.status_code == 200 and "attachment" in original.headers["content-disposition"]
 
 
+def test_answer_carries_short_labels_shown_quotes_and_share_text(client):
+    body = ask(client, QUESTION).json()
+    main = body["citations"][0]
+    assert main["label"].startswith("KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục ")
+    assert main["source"].startswith("Triển khai Chương trình") and "*" not in main["quote_shown"]
+    assert main["link"].startswith("/documents/dongnai-ubnd-kh45?p=") and "&q=" in main["link"]
+    page = client.get(main["link"]).text
+    assert page.count('<mark class="quoted">') == 1
+    assert "[1] KH 45/KH-UBND" in body["share_text"] and "http://testserver/documents/" in body["share_text"]
+
+
+def test_document_pages_leave_out_draft_blanks_and_emphasis(client):
+    page = client.get("/documents/angiang-stp-nq71").text
+    meta = page[page.index('<dl class="meta">'):page.index("</dl>")]
+    assert "/KH-STP" not in meta and "ngày tháng" not in meta and "Sở Tư pháp tỉnh An Giang" in meta
+    assert "*" not in page[page.index("<main"):]
+    listing = client.get("/documents").text
+    assert listing.count('<a href="/documents/') == 5 and "<h1>Danh sách văn bản</h1>" in listing
+
+
+def test_contact_is_configurable(tmp_path):
+    contact = {"contact_phone": "0296 3852 123", "contact_email": "vp@stp.example.gov.vn",
+               "contact_url": "https://stp.example.gov.vn/lien-he", "contact_hours": "7 giờ – 17 giờ"}
+    body = make_client(tmp_path, **contact).get("/api/contact").json()
+    assert body == {"name": Settings(_env_file=None).contact, **{k.removeprefix("contact_"): v for k, v in contact.items()}}
+    with pytest.raises(ValueError, match="HOIDAP_CONTACT_URL"):
+        Settings(contact_url="javascript:alert(1)")
+
+
 def test_documents_list_health_and_openapi(client):
     docs = client.get("/api/documents").json()
     assert len(docs) == 5 and all("source_path" not in d for d in docs)

@@ -1,12 +1,13 @@
 """Public JSON API: ask, feedback, list documents, health."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, BeforeValidator, Field
 
-from bot.render import source_line
+from bot.render import quote_url, short_label, shown, snippet, source_line, to_text
 from channels.web.deps import HoidapDep, LogDep
 from channels.web.errors import documented
 from channels.web.ratelimit import rate_limited
@@ -41,7 +42,11 @@ def clean_question(raw: str) -> str:
 
 
 @router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn", responses=documented(400, 413, 422, 429))
-def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
+def ask(body: AskRequest, request: Request, hoidap: HoidapDep, log: LogDep) -> dict:
+    """The Answer, each citation with what the page shows: `label` (short numbered source), `source` (the
+    full one, a tooltip), `quote_shown` and `highlights_shown` (no markdown emphasis, content words
+    marked), `snippet` (one line for "Xem thêm"), `link` (with the quoted sentence); `share_text` for
+    the copy button."""
     question = clean_question(body.question)
     # Namespaced like the messaging channels' "telegram:<chat>" sessions, so a browser cannot pick
     # another channel's session id and read or steer that user's follow-up context.
@@ -50,8 +55,13 @@ def ask(body: AskRequest, hoidap: HoidapDep, log: LogDep) -> dict:
     answer_id = log.record(question, answer, session, "web")
     result = answer.to_dict()
     for data, citation in zip(result["citations"], answer.citations):
-        data["source"] = source_line(citation)  # the same source line every channel shows
-    return {"answer_id": answer_id, **result}
+        quote = shown(citation, question)
+        data.update(label=short_label(citation), source=source_line(citation), quote_shown=quote.text,
+                    highlights_shown=quote.highlights, snippet=snippet(citation), link=quote_url(citation, quote))
+    base = hoidap.settings.public_url or str(request.base_url).rstrip("/")
+    absolute = replace(answer, citations=[replace(c, url=base + c.url if c.url.startswith("/") else c.url)
+                                          for c in answer.citations])
+    return {"answer_id": answer_id, **result, "share_text": to_text(absolute, question)}
 
 
 @router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)",
@@ -69,6 +79,14 @@ def feedback(body: FeedbackRequest, log: LogDep) -> dict:
             responses=documented(429))
 def suggestions(hoidap: HoidapDep) -> dict:
     return {"suggestions": hoidap.answerer.suggestions()}
+
+
+@router.get("/contact", summary="Nơi liên hệ khi trợ lý không trả lời được (trống: không hiển thị)",
+            responses=documented(429))
+def contact(hoidap: HoidapDep) -> dict:
+    s = hoidap.settings
+    return {"name": s.contact, "phone": s.contact_phone, "email": s.contact_email, "url": s.contact_url,
+            "hours": s.contact_hours}
 
 
 @router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời", responses=documented(429))

@@ -6,9 +6,10 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from bot.render import clean_heading, real_number, short_date, strip_emphasis
 from channels.web.deps import HoidapDep, templates
 from channels.web.errors import documented
-from hoidap.models import Document
+from hoidap.models import Document, Passage
 from hoidap.wiring import Hoidap
 
 router = APIRouter(tags=["Văn bản"], responses=documented(404))
@@ -27,12 +28,38 @@ def _document(hoidap: Hoidap, doc_id: str) -> Document:
     return doc
 
 
+def details(doc: Document) -> list[tuple[str, str]]:
+    """The metadata worth showing: a draft's blanks ("/KH-STP", "ngày tháng 10 năm 2025") are left out."""
+    rows = [("Số hiệu", real_number(doc.number)), ("Ngày ban hành", doc.date if short_date(doc.date) else ""),
+            ("Cơ quan ban hành", doc.issuer), ("Địa phương", doc.locality), ("Người ký", clean_heading(doc.signer))]
+    return [(name, value) for name, value in rows if value.strip()]
+
+
+def shown_passage(p: Passage, sentence: str) -> dict:
+    """A passage as shown: emphasis stripped, the quoted sentence (when it is in there) cut out to be marked."""
+    text = strip_emphasis(p.text).text
+    at = text.find(sentence) if sentence else -1
+    parts = (text[:at], text[at : at + len(sentence)], text[at + len(sentence):]) if at >= 0 else (text, "", "")
+    return {"ordinal": p.ordinal, "section": clean_heading(p.section), "page": p.page, "parts": parts}
+
+
+@router.get("/documents", response_class=HTMLResponse, summary="Danh sách văn bản (trang công khai)")
+def document_list(request: Request, hoidap: HoidapDep):
+    docs = [(d, real_number(d.number), short_date(d.date), clean_heading(d.title)) for d in hoidap.store.documents()]
+    return templates.TemplateResponse(request, "documents.html", {"docs": docs})
+
+
 @router.get("/documents/{doc_id}", response_class=HTMLResponse, summary="Toàn văn một văn bản")
-def document_page(request: Request, doc_id: str, hoidap: HoidapDep):
+def document_page(request: Request, doc_id: str, hoidap: HoidapDep, p: int = 0, q: str = ""):
+    """`p`, `q`: the cited passage and the quoted sentence (a citation link carries them), marked there."""
     doc = _document(hoidap, doc_id)
+    sentence = " ".join(q.split())[:1000]
     return templates.TemplateResponse(request, "document.html", {
         "doc": doc,
-        "passages": hoidap.store.passages(doc.id),
+        "title": clean_heading(doc.title) or doc.id,
+        "details": details(doc),
+        "passages": [shown_passage(passage, sentence if passage.ordinal == p else "")
+                     for passage in hoidap.store.passages(doc.id)],
         "has_file": original_file(hoidap, doc) is not None,
     })
 

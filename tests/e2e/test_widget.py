@@ -1,7 +1,10 @@
 """The widget embedded on another origin and the chat page, in headless Chromium."""
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
+from e2e_data import PHONE
 
 QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
 
@@ -43,7 +46,8 @@ def test_widget_answers_with_working_citation(page, host_page, server, shot):
 
 def test_keyboard_only_use_and_escape(page, host_page):
     page.goto(host_page)
-    page.keyboard.press("Tab")
+    for _ in range(3):  # the host's two links, then the widget (last in the page)
+        page.keyboard.press("Tab")
     bubble = page.get_by_role("button", name="Mở Hỏi đáp Nghị quyết 57")
     expect(bubble).to_be_focused()
     page.keyboard.press("Enter")
@@ -52,7 +56,9 @@ def test_keyboard_only_use_and_escape(page, host_page):
     page.keyboard.type(QUESTION)
     page.keyboard.press("Enter")
     expect(page.get_by_role("log").locator(".citations a").first).to_be_visible()
-    expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
+    # Heard: the short answer and its number of sources, not every source line.
+    expect(page.get_by_role("status").first).to_have_text(re.compile(r"^Theo .*: 1 nguồn trích dẫn\.$"))
+    expect(page.get_by_role("log")).to_have_attribute("aria-live", "off")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
     expect(bubble).to_be_focused()
@@ -107,17 +113,17 @@ def test_feedback_buttons(page, host_page):
     open_widget(page, host_page)
     page.get_by_label("Câu hỏi của bạn").fill(QUESTION)
     page.keyboard.press("Enter")
-    page.get_by_role("button", name="Hữu ích", exact=True).click()
+    page.get_by_role("button", name="👍 Hữu ích", exact=True).click()
     expect(page.get_by_text("Cảm ơn góp ý của bạn.")).to_be_visible()
 
 
 def test_mobile_viewport_fills_screen(browser, host_page, shot):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="vi-VN")
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2,
+                                  locale="vi-VN")
     page = context.new_page()
     open_widget(page, host_page)
     box = page.get_by_role("dialog").bounding_box()
-    assert box["width"] >= 370 and box["height"] >= 730
+    assert box["width"] >= PHONE["width"] and box["height"] >= PHONE["height"]
     page.get_by_role("group", name="Câu hỏi gợi ý").get_by_role("button").last.click()
     expect(page.locator(".citations")).to_have_count(1)
     shot(page, "6-mobile-answer")
