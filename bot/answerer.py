@@ -228,12 +228,12 @@ class Answerer:
     # -- answers that need no search
     def _not_found(self, query: Query) -> Answer:
         scoped = ", ".join(query.scope.localities)
-        text = render("not_found.j2", scoped=scoped, contact=self.settings.contact)
+        text = render("not_found.j2", scoped=scoped, contact=self._contact())
         return Answer("not_found", text, [], ["Gợi ý câu hỏi", "Danh sách văn bản"])
 
     def _out_of_scope(self, reason: str, detail: str = "") -> Answer:
         text = render("out_of_scope.j2", reason=reason, detail=detail, localities=self._localities(),
-                      contact=self.settings.contact, portal=NATIONAL_PORTAL)
+                      contact=self._contact(), portal=NATIONAL_PORTAL)
         return Answer("out_of_scope", text, [], ["Gợi ý câu hỏi", "Danh sách văn bản"])
 
     def _smalltalk(self, intent: str) -> Answer:
@@ -262,6 +262,13 @@ class Answerer:
         citation = self._citation(unit, [])
         citation.quote = c.quote
         return citation
+
+    def _contact(self) -> str:
+        """ "Văn phòng Sở (giờ hành chính), điện thoại …, email …": every channel gets the ways to reach a person."""
+        s = self.settings
+        ways = [f"điện thoại {s.contact_phone}" if s.contact_phone else "", f"email {s.contact_email}" if s.contact_email else "",
+                s.contact_url]
+        return ", ".join([s.contact, *(w for w in ways if w)])
 
     def _localities(self) -> list[str]:
         return sorted({d.locality for d in self.documents.values() if d.locality})

@@ -35,7 +35,7 @@ FEATURES = (
     "dense_unit", "dense_gap", "dense_passage",
     "sentence", "block", "block_unasked", "length", "density", "heading_only",
     "when_date", "when_no_date", "count_number", "count_no_number", "who_org", "list_items", "why_purpose",
-    "where_place", "document_part", "part_unasked", "named_scope", "question_words",
+    "where_place", "document_part", "part_unasked", "part_cover", "named_scope", "question_words",
 )
 
 
@@ -166,6 +166,8 @@ class EvidenceScorer:
                 "where_place": float("where" in query.kinds and bool(_PLACE_RE.search(text))),
                 "document_part": float(bool(unit.part) and "document" in query.kinds),
                 "part_unasked": float(bool(unit.part) and "document" not in query.kinds),
+                # "ai ký", "gửi cho ai": the question names the fact the label states
+                "part_cover": _covered(terms, folded_words(unit.part), f" {folded_text(unit.part)} ") if unit.part else 0.0,
                 "named_scope": float(query.scope.doc_ids is not None),
                 "question_words": min(len(terms), 8) / 8,
             }

@@ -12,7 +12,8 @@ from hoidap.text import folded_text
 # What kind of answer a question wants, read off its question words (folded: citizens type bare).
 _KIND_PATTERNS = {
     "who": r"\b(ai|don vi nao|co quan nao|so nao|phong nao|ben nao|nguoi nao|to chuc nao|chiu trach nhiem|chu tri)\b",
-    "list": r"\b(nhung (gi|viec|nhiem vu|noi dung|hoat dong|giai phap|muc tieu|ai|dau|nao)|gom (nhung )?gi|bao gom"
+    "list": r"\b(nhung (gi|viec|nhiem vu|noi dung|hoat dong|giai phap|muc tieu|ai|dau|nao)|nhung \w+( \w+)? nao"
+            r"|gom (nhung )?gi|bao gom"
             r"|liet ke|cac (nhiem vu|giai phap|hoat dong|noi dung|muc tieu)|may (viec|nhiem vu|noi dung)|gi nua"
             r"|muc tieu|chi tieu)\b",  # a target is an enumeration: "4. Năm 2030" with its a), b), c)
     "why": r"\b(tai sao|vi sao|de lam gi|nham (muc dich )?gi|muc dich|ly do|y nghia)\b",
