@@ -248,7 +248,7 @@ def test_statistics_page_and_csv_exports(client):
     daily = rows("daily")
     assert daily[0][0] == "Ngày" and int(daily[1][1]) == 3 and sum(map(int, daily[1][2:])) == 3  # rows add up
     assert any(r[:2] == ["zzqx wwvv kkpp", "1"] for r in rows("unanswered"))
-    assert any(r[1] == "truyền thông" and r[2] == "2" for r in rows("topics"))
+    assert any("truyền thông" in r[1] and r[2] == "2" for r in rows("topics"))
     feedback = rows("feedback")
     assert feedback[1][1] == "👎" and "0912345678" not in feedback[1][2] and feedback[1][5]  # what the bot answered
     assert client.get("/admin/stats.csv?kind=khac").status_code == 400

@@ -29,12 +29,13 @@ class Group:
 
 def groups(log: ConversationLog, start: date, end: date) -> list[Group]:
     lo, hi = utc_bounds(start, end)
-    items = [(row["question"], row["status"], row["answer"], row["created_at"], False)
-             for row in log.conversations(lo, hi) if row["status"] in DECLINED]
-    items += [(f["question"], f["status"], f["answer"], f["created_at"], True)
-              for f in log.feedback(lo, hi) if f["rating"] < 0]
+    items = {row["id"]: (row["question"], row["status"], row["answer"], row["created_at"], False)
+             for row in log.conversations(lo, hi) if row["status"] in DECLINED}
+    for f in log.feedback(lo, hi):  # an answer rated 👎: once, however many votes it has
+        if f["rating"] < 0:
+            items[f["answer_id"]] = (f["question"], f["status"], f["answer"], f["created_at"], True)
     found: list[Group] = []
-    for question, status, answer, at, down in sorted(items, key=lambda item: item[3]):
+    for question, status, answer, at, down in sorted(items.values(), key=lambda item: item[3]):
         group = next((g for g in found if similarity(question, g.question) >= SAME_GROUP
                       or question.strip().lower() == g.question.strip().lower()), None)
         if group is None:
