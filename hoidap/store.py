@@ -101,6 +101,10 @@ class Store:
         rows = self._rows(f"SELECT {', '.join(_DOC_FIELDS)} FROM documents WHERE id = ?", (doc_id,))
         return Document(**dict(rows[0])) if rows else None
 
+    def added_at(self) -> dict[str, str]:
+        """doc_id → when it was last written (UTC, SQLite's "YYYY-MM-DD HH:MM:SS")."""
+        return {row[0]: row[1] for row in self._rows("SELECT id, added_at FROM documents")}
+
     def passages(self, doc_id: str | None = None) -> list[Passage]:
         sql = f"SELECT {', '.join(_PASSAGE_FIELDS)} FROM passages"
         args: tuple = ()

@@ -30,4 +30,6 @@ def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
     if seed and not store.documents() and settings.corpus_dir.is_dir():
         ingest_paths(store, settings.files_dir, [settings.corpus_dir])
     retriever = Retriever(store, settings)
-    return Hoidap(settings, store, retriever, Answerer(store, retriever, settings))
+    answerer = Answerer(store, retriever, settings)
+    answerer.curated.use_embedder(retriever.embedder)  # staff answers match paraphrases (bot.curated.MIN_COSINE)
+    return Hoidap(settings, store, retriever, answerer)

@@ -13,7 +13,8 @@ from hoidap.models import Document
 from hoidap.store import Store
 from hoidap.text import fold
 from ingest.chunking import chunk
-from ingest.loaders import SUPPORTED, LoadError, load
+from ingest.loaders import SUPPORTED, LoadedFile, LoadError, load
+from ingest.localities import normalise_locality
 from ingest.metadata import extract_metadata
 
 MANIFEST = "manifest.json"
@@ -56,8 +57,11 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def ingest_file(store: Store, files_dir: Path, path: Path, overrides: dict, force: bool = False) -> tuple[str, str]:
-    """Ingest one file; returns (doc_id, "added" | "updated" | "unchanged"). Raises LoadError."""
+def ingest_file(store: Store, files_dir: Path, path: Path, overrides: dict, force: bool = False,
+                loaded: LoadedFile | None = None, fallback: dict | None = None) -> tuple[str, str]:
+    """Ingest one file; returns (doc_id, "added" | "updated" | "unchanged"). Raises LoadError.
+    `loaded`: the file already read by the caller (the admin reads it once to look for duplicates).
+    `fallback`: values for fields that neither `overrides` nor the text give (a replaced version's)."""
     data = path.read_bytes() if path.is_file() else b""
     if not data:
         raise LoadError(f"{path.name}: tệp rỗng hoặc không tồn tại")
@@ -66,11 +70,15 @@ def ingest_file(store: Store, files_dir: Path, path: Path, overrides: dict, forc
     old = store.document(doc_id)
     if old and old.sha256 == digest and not force:
         return doc_id, "unchanged"
-    loaded = load(path)
+    loaded = loaded or load(path)
     text = "\n\n".join(loaded.pages)
     doc = extract_metadata(doc_id, text)
     for key, value in overrides.items():
         setattr(doc, key, value)
+    for key, value in (fallback or {}).items():
+        if not getattr(doc, key):
+            setattr(doc, key, value)
+    doc.locality = normalise_locality(doc.locality, [d.locality for d in store.documents() if d.id != doc_id])
     doc.file_name, doc.source_path, doc.sha256 = path.name, str(path.resolve()), digest
     doc.page_count = len(loaded.pages)
     passages = chunk(doc, loaded.pages, paged=path.suffix.lower() == ".pdf")

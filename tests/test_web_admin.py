@@ -237,7 +237,8 @@ def test_statistics_page_and_csv_exports(client):
         answer = client.post("/api/ask", json={"question": q}).json()
     client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": -1, "comment": "gọi 0912345678"})
     page = client.get("/admin/stats")
-    assert page.status_code == 200 and "3 câu hỏi" in page.text and "truyền thông" in page.text
+    assert page.status_code == 200 and "<svg" in page.text and "truyền thông" in page.text
+    assert re.search(r"Tổng số câu hỏi</th><td class=\"num\">3<", page.text)
 
     def rows(kind):
         r = client.get(f"/admin/stats.csv?kind={kind}")
@@ -245,11 +246,11 @@ def test_statistics_page_and_csv_exports(client):
         return list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
 
     daily = rows("daily")
-    assert daily[0][0] == "Ngày" and int(daily[1][1]) == 3
-    assert ["zzqx wwvv kkpp", "1"] in rows("unanswered")
-    assert any(r[1] == "truyền thông" and r[2] == "2" for r in rows("topics"))
+    assert daily[0][0] == "Ngày" and int(daily[1][1]) == 3 and sum(map(int, daily[1][2:])) == 3  # rows add up
+    assert any(r[:2] == ["zzqx wwvv kkpp", "1"] for r in rows("unanswered"))
+    assert any("truyền thông" in r[1] and r[2] == "2" for r in rows("topics"))
     feedback = rows("feedback")
-    assert feedback[1][1] == "👎" and "0912345678" not in feedback[1][2]
+    assert feedback[1][1] == "👎" and "0912345678" not in feedback[1][2] and feedback[1][5]  # what the bot answered
     assert client.get("/admin/stats.csv?kind=khac").status_code == 400
     assert client.get("/admin/stats?start=2026-13-01").status_code == 400
 
@@ -265,7 +266,7 @@ def test_csv_cells_cannot_become_formulas(client):
         text = client.get(f"/admin/stats.csv?kind={kind}").text.lstrip("\ufeff")
         return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
 
-    assert "'" + attack.lower() in cells("unanswered") and attack.lower() not in cells("unanswered")
+    assert "'" + attack in cells("unanswered") and attack not in cells("unanswered")
     comments = cells("feedback")
     assert {"'+1 ý kiến", "'-2+3", "'@SUM(1+1)", "bình thường"} <= set(comments)
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in comments + cells("unanswered"))

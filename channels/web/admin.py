@@ -1,4 +1,4 @@
-"""Staff admin: token login, upload and remove documents.
+"""Staff admin: token login and sessions (documents: admin_documents; curated answers, queue, reports: their own modules).
 
 Disabled (404) while settings.admin_token is empty. A browser logs in once and gets a random
 server-side session (channels.web.sessions) in an HttpOnly, SameSite=Strict cookie; every form it
@@ -7,23 +7,14 @@ posts carries the session's CSRF token and must come from this site's own origin
 """
 from __future__ import annotations
 
-import re
-from datetime import date
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import UploadFile
 
 from channels.base import secret_matches
-from channels.web.deps import HoidapDep, templates
-from channels.web.documents import original_file
+from channels.web.deps import templates
 from channels.web.ratelimit import rate_limited
-from hoidap.wiring import Hoidap
-from ingest.loaders import SUPPORTED, LoadError
-from ingest.pipeline import ingest_file
 
 COOKIE = "hoidap_admin"
 CSRF_FIELD = "csrf"
@@ -36,6 +27,8 @@ METADATA_FIELDS = {  # form field → Document field, shown with these labels
     "locality": "Địa phương",
     "source_url": "Nguồn (URL)",
 }
+MAX_FORM_FIELDS = 24  # the largest admin form (a curated answer with its passage search) and some room
+MAX_NAME_CHARS = 80
 
 
 def admin_enabled(request: Request) -> None:
@@ -84,17 +77,20 @@ async def require_admin(request: Request) -> None:
             _count_failure(request)
             raise HTTPException(401, "Mã quản trị không đúng.", headers={"WWW-Authenticate": "Bearer"})
         request.state.csrf = ""  # scripts post no forms
+        request.state.staff = "script (mã quản trị)"
         return
-    csrf = request.app.state.admin_sessions.csrf(request.cookies.get(COOKIE, ""))
-    if csrf is None:
+    session = request.app.state.admin_sessions.lookup(request.cookies.get(COOKIE, ""))
+    if session is None:
         if "text/html" in request.headers.get("accept", "") and request.method == "GET":
             raise HTTPException(303, headers={"Location": "/admin/login"})
         raise HTTPException(401, "Cần đăng nhập quản trị.", headers={"WWW-Authenticate": "Bearer"})
+    csrf, name = session
     if request.method == "POST":
-        form = await request.form(max_files=1, max_fields=len(METADATA_FIELDS) + 2)  # the route reuses it
+        form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)  # the route reuses it
         if not secret_matches(str(form.get(CSRF_FIELD, "")), csrf):
             raise HTTPException(403, "Biểu mẫu đã hết hạn. Vui lòng tải lại trang rồi gửi lại.")
     request.state.csrf = csrf  # every admin form carries it (templates: request.state.csrf)
+    request.state.staff = name or "cán bộ (không ghi tên)"  # who uploaded or changed a document
 
 
 public = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(admin_enabled)])
@@ -117,8 +113,9 @@ async def login(request: Request):
         return templates.TemplateResponse(request, "admin_login.html",
                                           {"error": "Mã quản trị không đúng."}, status_code=401)
     sessions = request.app.state.admin_sessions
+    name = " ".join(str(form.get("name", "")).split())[:MAX_NAME_CHARS]
     response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(COOKIE, sessions.create(), httponly=True, samesite="strict", path="/admin",
+    response.set_cookie(COOKIE, sessions.create(name), httponly=True, samesite="strict", path="/admin",
                         secure=request.url.scheme == "https" or settings.public_url.startswith("https://"),
                         max_age=int(sessions.lifetime_s))
     return response
@@ -130,110 +127,3 @@ def logout(request: Request):
     response = RedirectResponse("/admin/login", status_code=303)
     response.delete_cookie(COOKIE, path="/admin")
     return response
-
-
-def _home(request: Request, hoidap: Hoidap, result: dict | None = None, status_code: int = 200):
-    docs = [(d, len(hoidap.store.passages(d.id))) for d in hoidap.store.documents()]
-    return templates.TemplateResponse(request, "admin_home.html", {
-        "docs": docs, "fields": METADATA_FIELDS, "result": result,
-        "accept": ",".join(sorted(SUPPORTED)), "max_mb": hoidap.settings.max_upload_bytes // (1024 * 1024),
-    }, status_code=status_code)
-
-
-@router.get("", response_class=HTMLResponse)
-def home(request: Request, hoidap: HoidapDep):
-    return _home(request, hoidap)
-
-
-def safe_filename(raw: str) -> str:
-    """The last path component only, reduced to harmless characters: no ../ or absolute paths."""
-    name = Path(raw.replace("\\", "/")).name
-    name = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")
-    stem, suffix = Path(name).stem.strip(" ._"), Path(name).suffix.lower()
-    return f"{stem or 'van-ban'}{suffix}"
-
-
-def _overrides(form) -> dict:
-    values = {key: str(form.get(key, "")).strip() for key in METADATA_FIELDS}
-    if values["source_url"] and not re.match(r"https?://", values["source_url"]):
-        raise ValueError("Nguồn (URL) phải bắt đầu bằng http:// hoặc https://")
-    if values["date_iso"]:
-        try:
-            day = date.fromisoformat(values["date_iso"])
-        except ValueError:
-            raise ValueError("Ngày ban hành không hợp lệ (định dạng YYYY-MM-DD).") from None
-        values["date"] = f"ngày {day.day} tháng {day.month} năm {day.year}"
-    return {key: value for key, value in values.items() if value}
-
-
-def remove_orphan_uploads(hoidap: Hoidap) -> None:
-    """Delete uploaded files that no document came from: left by a crash (kill -9) mid-ingest."""
-    uploads = hoidap.settings.data_dir / "uploads"
-    if not uploads.is_dir():
-        return
-    sources = {Path(doc.source_path).resolve() for doc in hoidap.store.documents()}
-    for path in uploads.iterdir():
-        if path.is_file() and path.resolve() not in sources:
-            path.unlink(missing_ok=True)
-
-
-def _ingest_upload(hoidap: Hoidap, name: str, data: bytes, overrides: dict) -> dict:
-    uploads = hoidap.settings.data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    path = uploads / name
-    path.write_bytes(data)
-    try:
-        doc_id, outcome = ingest_file(hoidap.store, hoidap.settings.files_dir, path, overrides, force=True)
-    except (LoadError, ValueError, OSError) as exc:
-        path.unlink(missing_ok=True)
-        return {"error": f"Không nạp được {name}: {exc}"}
-    hoidap.retriever.refresh()
-    passages = len(hoidap.store.passages(doc_id))
-    verb = "Đã thêm" if outcome == "added" else "Đã cập nhật"
-    return {"ok": f"{verb} văn bản {doc_id} ({passages} đoạn).", "doc_id": doc_id}
-
-
-@router.post("/documents", response_class=HTMLResponse)
-async def upload(request: Request, hoidap: HoidapDep):
-    # The body as a whole is capped before parsing (channels.web.limits); this is the file's own cap.
-    max_bytes = hoidap.settings.max_upload_bytes
-    form = await request.form(max_files=1, max_fields=len(METADATA_FIELDS) + 2)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return _home(request, hoidap, {"error": "Vui lòng chọn một tệp."}, 400)
-    name = safe_filename(upload.filename)
-    if Path(name).suffix not in SUPPORTED:
-        allowed = ", ".join(sorted(s.lstrip(".").upper() for s in SUPPORTED))
-        return _home(request, hoidap, {"error": f"Định dạng không hỗ trợ. Chỉ nhận: {allowed}."}, 415)
-    data = await upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        return _home(request, hoidap, {"error": f"Tệp quá lớn (tối đa {max_bytes / (1024 * 1024):g} MB)."}, 413)
-    try:
-        overrides = _overrides(form)
-    except ValueError as exc:
-        return _home(request, hoidap, {"error": str(exc)}, 400)
-    result = await run_in_threadpool(_ingest_upload, hoidap, name, data, overrides)
-    return _home(request, hoidap, result, 400 if "error" in result else 200)
-
-
-@router.get("/documents/{doc_id}/delete", response_class=HTMLResponse)
-def confirm_remove(request: Request, doc_id: str, hoidap: HoidapDep):
-    doc = hoidap.store.document(doc_id)
-    if doc is None:
-        raise HTTPException(404, "Không tìm thấy văn bản.")
-    return templates.TemplateResponse(request, "admin_confirm_remove.html", {"doc": doc})
-
-
-@router.post("/documents/{doc_id}/delete", response_class=HTMLResponse)
-def remove(request: Request, doc_id: str, hoidap: HoidapDep):
-    doc = hoidap.store.document(doc_id)
-    if doc is None or not hoidap.store.remove_document(doc_id):
-        return _home(request, hoidap, {"error": f"Không có văn bản {doc_id}."}, 404)
-    hoidap.retriever.refresh()
-    if (original := original_file(hoidap, doc)) is not None:
-        original.unlink(missing_ok=True)
-    uploads = (hoidap.settings.data_dir / "uploads").resolve()
-    source = Path(doc.source_path).resolve()
-    if source.is_relative_to(uploads):  # only files staff uploaded here; never the bundled corpus
-        source.unlink(missing_ok=True)
-    return _home(request, hoidap, {"ok": f"Đã xóa văn bản {doc_id}."})

@@ -1,4 +1,8 @@
-"""Staff statistics over a date range, on screen and as CSV for periodic reports."""
+"""The report for a period (6 months, a year, or chosen dates), on screen, printable to PDF, and as CSV.
+
+Every count is by Vietnam time (Asia/Ho_Chi_Minh): a question asked at 06:00 on 1 May in Hà Nội is in
+1 May, not 30 April as UTC has it.
+"""
 from __future__ import annotations
 
 import csv
@@ -7,49 +11,56 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import pairwise
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from channels.web.admin import require_admin
-from channels.web.deps import LogDep, templates
+from channels.web.charts import LABELS, bars, stacked_columns
+from channels.web.deps import HoidapDep, LogDep, templates
 from channels.web.logs import ConversationLog
-from hoidap.text import syllables
+from channels.web.queue import DECLINED, Group, groups
+from channels.web.topics import Topics
+from channels.web.vntime import shown, to_vn, today, utc_bounds
+from hoidap.wiring import Hoidap
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
+OUTCOMES = {"answered": ("answered",), "declined": DECLINED, "clarify": ("clarify",)}  # the rest: "other"
+CHANNELS = {"web": "Trang web, widget", "telegram": "Telegram", "zalo": "Zalo", "messenger": "Messenger"}
 
-DECLINED = {"out_of_scope"}
-STOPWORDS = frozenset((  # noqa: SIM905 - question words and fillers, not topics
-    "là gì của và có không nào các những cho được trong về với thì như thế bao nhiêu ai đâu khi "
-    "này đó ở tại theo từ đến ra sao hay hoặc bị do mà một hãy tôi em anh chị xin "
-    "hỏi muốn biết vui lòng ạ nhé vậy"
-).split())
+
+def outcome(status: str) -> str:
+    return next((kind for kind, statuses in OUTCOMES.items() if status in statuses), "other")
 
 
 @dataclass
-class Stats:
+class Report:
     start: date
     end: date  # inclusive
     total: int = 0
-    by_status: Counter = field(default_factory=Counter)
-    daily: dict[str, Counter] = field(default_factory=dict)
+    outcomes: Counter = field(default_factory=Counter)
+    channels: Counter = field(default_factory=Counter)
+    daily: dict[str, Counter] = field(default_factory=dict)  # "2026-05-01" (Vietnam) → outcome counts
+    weekly: dict[str, Counter] = field(default_factory=dict)  # Monday of the week → outcome counts
     topics: list[tuple[str, int]] = field(default_factory=list)
-    cited: list[tuple[str, int]] = field(default_factory=list)
-    unanswered: list[tuple[str, int]] = field(default_factory=list)
+    cited: list[tuple[str, int]] = field(default_factory=list)  # document titles
+    unanswered: list[Group] = field(default_factory=list)
     feedback: list = field(default_factory=list)
 
     def votes(self, rating: int) -> int:
         return sum(1 for f in self.feedback if f["rating"] == rating)
 
-    def share(self, *statuses: str) -> str:
-        count = sum(self.by_status[s] for s in statuses)
-        return f"{100 * count / self.total:.0f}%" if self.total else "—"
+    def share(self, kind: str) -> str:
+        return f"{100 * self.outcomes[kind] / self.total:.0f}%" if self.total else "—"
+
+    def vote_share(self, rating: int) -> str:
+        votes = len(self.feedback)
+        return f"{100 * self.votes(rating) / votes:.0f}%" if votes else "—"
 
 
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
     try:
-        end_d = date.fromisoformat(end) if end else date.today()
+        end_d = date.fromisoformat(end) if end else today()
         start_d = date.fromisoformat(start) if start else end_d - timedelta(days=29)
     except ValueError:
         raise HTTPException(400, "Ngày không hợp lệ (định dạng YYYY-MM-DD).") from None
@@ -58,63 +69,88 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
     return start_d, end_d
 
 
-def topic_words(question: str) -> list[str]:
-    """Two-syllable content words (Vietnamese words are mostly two syllables): 'chuyển đổi'."""
-    words = [w.lower() for w in syllables(question)]
-    return [f"{a} {b}" for a, b in pairwise(words)
-            if a not in STOPWORDS and b not in STOPWORDS and not (a.isdigit() and b.isdigit())]
+def _title(hoidap: Hoidap, doc_id: str) -> str:
+    doc = hoidap.store.document(doc_id)
+    if doc is None:
+        return f"{doc_id} (đã xóa)"
+    name = f"{doc.doc_type.capitalize()} {doc.number}".strip()
+    return f"{name} – {doc.title}" if doc.title else name or doc.id
 
 
-def compute(log: ConversationLog, start: date, end: date) -> Stats:
-    stats = Stats(start, end)
-    lo, hi = start.isoformat(), (end + timedelta(days=1)).isoformat()
-    topics, cited, unanswered = Counter(), Counter(), Counter()
+def compute(hoidap: Hoidap, log: ConversationLog, start: date, end: date) -> Report:
+    report = Report(start, end)
+    lo, hi = utc_bounds(start, end)
+    topics = Topics([p.text for p in hoidap.store.passages()])
+    topic_counts, cited = Counter(), Counter()
     for row in log.conversations(lo, hi):
-        stats.total += 1
-        stats.by_status[row["status"]] += 1
-        stats.daily.setdefault(row["created_at"][:10], Counter())[row["status"]] += 1
-        topics.update(set(topic_words(row["question"])))
-        for c in json.loads(row["cited"])[:1]:  # the passage the answer leads with
-            cited[f"{c['doc_id']} › {c['section'].split(' › ')[0]}"] += 1
-        if row["status"] == "not_found":
-            unanswered[row["question"].strip().lower()] += 1
-    stats.topics, stats.cited = topics.most_common(20), cited.most_common(20)
-    stats.unanswered = unanswered.most_common(100)
-    stats.feedback = log.feedback(lo, hi)
-    return stats
+        day = to_vn(row["created_at"]).date()
+        kind = outcome(row["status"])
+        report.total += 1
+        report.outcomes[kind] += 1
+        report.channels[row["channel"]] += 1
+        report.daily.setdefault(day.isoformat(), Counter())[kind] += 1
+        report.weekly.setdefault((day - timedelta(days=day.weekday())).isoformat(), Counter())[kind] += 1
+        topic_counts.update(topics.terms(row["question"]))
+        for c in json.loads(row["cited"])[:1]:  # the document the answer leads with
+            if c["doc_id"]:
+                cited[c["doc_id"]] += 1
+    report.topics = topic_counts.most_common(20)
+    report.cited = [(_title(hoidap, doc_id), n) for doc_id, n in cited.most_common(20)]
+    report.unanswered = groups(log, start, end)
+    report.feedback = log.feedback(lo, hi)
+    return report
+
+
+def _presets(now: date) -> list[tuple[str, date, date]]:
+    """The periods the plans report on: the last 6 months, the last year, and the half-years due on
+    15 June and 15 December."""
+    half_start = date(now.year, 1, 1) if now.month <= 6 else date(now.year, 7, 1)
+    return [("6 tháng gần nhất", now - timedelta(days=182), now), ("1 năm gần nhất", now - timedelta(days=364), now),
+            (f"Từ đầu năm {now.year}", date(now.year, 1, 1), now),
+            (f"{'6 tháng đầu' if now.month <= 6 else '6 tháng cuối'} năm {now.year}", half_start, now)]
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, log: LogDep, start: str | None = None, end: str | None = None):
+def report_page(request: Request, hoidap: HoidapDep, log: LogDep, start: str | None = None, end: str | None = None):
     start_d, end_d = _period(start, end)
-    today = date.today()
-    presets = [("30 ngày", today - timedelta(days=29)), ("6 tháng", today - timedelta(days=182)),
-               ("1 năm", today - timedelta(days=364))]
+    r = compute(hoidap, log, start_d, end_d)
+    weeks = [(f"{date.fromisoformat(w):%d/%m}", dict(c)) for w, c in sorted(r.weekly.items())]
     return templates.TemplateResponse(request, "admin_stats.html", {
-        "s": compute(log, start_d, end_d), "presets": presets, "today": today,
+        "r": r, "presets": _presets(today()), "labels": LABELS, "channel_names": CHANNELS,
+        "week_chart": stacked_columns(weeks, "Câu hỏi mỗi tuần theo kết quả"),
+        "channel_chart": bars([(CHANNELS.get(c, c), n) for c, n in r.channels.most_common()], "Câu hỏi theo kênh"),
+        "topic_chart": bars(r.topics[:10], "Chủ đề được hỏi nhiều", "#6a1b9a"),
     })
 
 
-CSV_KINDS = {"daily": "theo-ngay", "topics": "chu-de", "unanswered": "chua-tra-loi", "feedback": "gop-y"}
+CSV_KINDS = {"all": "bao-cao", "daily": "theo-ngay", "weekly": "theo-tuan", "channels": "theo-kenh",
+             "topics": "chu-de", "unanswered": "chua-tra-loi", "feedback": "gop-y"}
+OUTCOME_HEADERS = [LABELS[k] for k in ("answered", "declined", "clarify", "other")]
 
 
-def _rows(kind: str, s: Stats) -> list[list]:
-    if kind == "daily":
-        rows = [["Ngày", "Tổng", "Đã trả lời", "Không tìm thấy", "Từ chối", "Khác"]]
-        for day, c in sorted(s.daily.items()):
-            total, declined = c.total(), sum(c[x] for x in DECLINED)
-            rows.append([day, total, c["answered"], c["not_found"], declined,
-                         total - c["answered"] - c["not_found"] - declined])
-        return rows
+def _rows(kind: str, r: Report) -> list[list]:
+    if kind in ("daily", "weekly"):
+        table = r.daily if kind == "daily" else r.weekly
+        head = "Ngày" if kind == "daily" else "Tuần từ thứ Hai"
+        return [[head, "Tổng", *OUTCOME_HEADERS]] + [
+            [day, c.total(), c["answered"], c["declined"], c["clarify"], c["other"]] for day, c in sorted(table.items())]
+    if kind == "channels":
+        return [["Kênh", "Số câu hỏi"]] + [[CHANNELS.get(c, c), n] for c, n in r.channels.most_common()]
     if kind == "topics":
-        return ([["Loại", "Chủ đề", "Số câu hỏi"]] + [["Từ khóa", t, n] for t, n in s.topics]
-                + [["Văn bản › mục được trích", t, n] for t, n in s.cited])
+        return ([["Loại", "Chủ đề", "Số câu hỏi"]] + [["Chủ đề", t, n] for t, n in r.topics]
+                + [["Văn bản được trích", t, n] for t, n in r.cited])
     if kind == "unanswered":
-        return [["Câu hỏi chưa trả lời được", "Số lần"]] + [[q, n] for q, n in s.unanswered]
-    return [["Thời điểm (UTC)", "Đánh giá", "Góp ý", "Câu hỏi", "Kết quả"]] + [
-        [f["created_at"], "👍" if f["rating"] > 0 else "👎", f["comment"], f["question"], f["status"]]
-        for f in s.feedback
-    ]
+        return [["Câu hỏi chưa trả lời được", "Số lần", "👎", "Cách hỏi khác", "Câu trả lời đã đưa"]] + [
+            [g.question, g.count, g.thumbs_down, " | ".join(g.wordings[1:]), g.answer] for g in r.unanswered]
+    if kind == "feedback":
+        return [["Thời điểm (giờ Việt Nam)", "Đánh giá", "Góp ý", "Câu hỏi", "Kết quả", "Trợ lý đã trả lời"]] + [
+            [shown(f["created_at"]), "👍" if f["rating"] > 0 else "👎", f["comment"], f["question"], f["status"],
+             f["answer"]] for f in r.feedback]
+    summary = [["Báo cáo hỏi đáp", f"{r.start:%d/%m/%Y} – {r.end:%d/%m/%Y}"], ["Tổng số câu hỏi", r.total]]
+    summary += [[LABELS[k], r.outcomes[k], r.share(k)] for k in ("answered", "declined", "clarify", "other")]
+    summary += [["Góp ý 👍", r.votes(1), r.vote_share(1)], ["Góp ý 👎", r.votes(-1), r.vote_share(-1)]]
+    sections = [summary] + [_rows(k, r) for k in ("channels", "weekly", "daily", "topics", "unanswered", "feedback")]
+    return [row for section in sections for row in [*section, []]]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -126,14 +162,15 @@ def neutralise(cell):
 
 
 @router.get("/stats.csv")
-def stats_csv(log: LogDep, kind: str = "daily", start: str | None = None, end: str | None = None):
+def report_csv(hoidap: HoidapDep, log: LogDep, kind: str = "all", start: str | None = None, end: str | None = None):
     if kind not in CSV_KINDS:
         raise HTTPException(400, f"Loại báo cáo không hợp lệ; chọn một trong: {', '.join(CSV_KINDS)}.")
     start_d, end_d = _period(start, end)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # BOM, so Excel opens Vietnamese text correctly
     # Citizens write the questions and comments: none of their text may become a formula in Excel.
-    csv.writer(buffer).writerows([neutralise(cell) for cell in row] for row in _rows(kind, compute(log, start_d, end_d)))
+    rows = _rows(kind, compute(hoidap, log, start_d, end_d))
+    csv.writer(buffer).writerows([neutralise(cell) for cell in row] for row in rows)
     name = f"hoidap-{CSV_KINDS[kind]}-{start_d}-{end_d}.csv"
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

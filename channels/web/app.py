@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from channels import webhooks
-from channels.web import admin, admin_curated, admin_stats, api, api_docs, documents, pages
+from channels.web import admin, admin_curated, admin_documents, admin_stats, api, api_docs, documents, pages
 from channels.web.deps import templates
 from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
 from channels.web.limits import BodyLimit
@@ -20,6 +20,7 @@ from channels.web.logs import ConversationLog
 from channels.web.ratelimit import RateLimiter
 from channels.web.sessions import AdminSessions
 from hoidap.config import get_settings
+from hoidap.versions import DocumentVersions
 from hoidap.wiring import Hoidap, open_hoidap
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -33,11 +34,12 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
                   description="Hỏi đáp về Nghị quyết 57-NQ/TW và các kế hoạch triển khai; "
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
-    admin.remove_orphan_uploads(hoidap)
+    admin_documents.remove_orphan_uploads(hoidap)
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.admin_failures = RateLimiter(settings.admin_failures_per_minute)
     app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
+    app.state.versions = DocumentVersions(settings.db_path)
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
@@ -82,7 +84,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount("/docs/assets", api_docs.assets, name="api-docs-assets")
     for router in (pages.router, api_docs.router, api.router, api.health, documents.router,
-                   admin.public, admin.router, admin_stats.router, admin_curated.router):
+                   admin.public, admin.router, admin_documents.router, admin_stats.router, admin_curated.router):
         app.include_router(router)
     for router in webhooks.routers(hoidap, app.state.log):  # Telegram, Zalo OA, Messenger: those configured
         app.include_router(router)

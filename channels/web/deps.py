@@ -8,9 +8,11 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from channels.web.logs import ConversationLog
+from channels.web.vntime import shown
 from hoidap.wiring import Hoidap
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")  # autoescapes .html
+templates.env.filters["vn_time"] = shown  # stored UTC → "01/05/2026 10:00", Vietnam time
 
 
 def get_hoidap(request: Request) -> Hoidap:

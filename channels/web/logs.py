@@ -141,7 +141,8 @@ class ConversationLog:
 
     def feedback(self, start: str, end: str) -> list[sqlite3.Row]:
         return self._select(
-            "SELECT f.created_at, f.rating, f.comment, c.question, c.status FROM feedback f "
+            "SELECT f.created_at, f.rating, f.comment, c.question, c.status, c.answer, c.channel, c.id AS answer_id "
+            "FROM feedback f "
             "JOIN conversations c ON c.id = f.answer_id "
             "WHERE f.created_at >= ? AND f.created_at < ? ORDER BY f.created_at",
             (start, end),

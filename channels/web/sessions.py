@@ -16,7 +16,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS admin_sessions (
     id_hash TEXT PRIMARY KEY,
     csrf TEXT NOT NULL,
-    expires_at REAL NOT NULL
+    expires_at REAL NOT NULL,
+    name TEXT NOT NULL DEFAULT ''
 );
 """
 
@@ -32,25 +33,28 @@ class AdminSessions:
         self.db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
         with self._lock, self.db:
             self.db.executescript(SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(admin_sessions)")}
+            if "name" not in columns:  # a database from before staff names were asked at login
+                self.db.execute("ALTER TABLE admin_sessions ADD COLUMN name TEXT NOT NULL DEFAULT ''")
 
-    def create(self) -> str:
-        """A new session; returns its id, for the cookie only (the store keeps a hash)."""
+    def create(self, name: str = "") -> str:
+        """A new session for the staff member `name`; returns its id, for the cookie only (the store keeps a hash)."""
         session_id = secrets.token_urlsafe(32)
         now = time.time()
         with self._lock, self.db:
             self.db.execute("DELETE FROM admin_sessions WHERE expires_at < ?", (now,))
-            self.db.execute("INSERT INTO admin_sessions VALUES (?, ?, ?)",
-                            (_hash(session_id), secrets.token_urlsafe(32), now + self.lifetime_s))
+            self.db.execute("INSERT INTO admin_sessions (id_hash, csrf, expires_at, name) VALUES (?, ?, ?, ?)",
+                            (_hash(session_id), secrets.token_urlsafe(32), now + self.lifetime_s, name))
         return session_id
 
-    def csrf(self, session_id: str) -> str | None:
-        """The CSRF token of a live session; None when the id is unknown, expired or revoked."""
+    def lookup(self, session_id: str) -> tuple[str, str] | None:
+        """(CSRF token, staff name) of a live session; None when the id is unknown, expired or revoked."""
         if not session_id:
             return None
         with self._lock:
-            row = self.db.execute("SELECT csrf FROM admin_sessions WHERE id_hash = ? AND expires_at > ?",
+            row = self.db.execute("SELECT csrf, name FROM admin_sessions WHERE id_hash = ? AND expires_at > ?",
                                   (_hash(session_id), time.time())).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else None
 
     def revoke(self, session_id: str) -> None:
         with self._lock, self.db:

@@ -1,0 +1,101 @@
+"""Staff documents: duplicates refused with "thay thế bản cũ", replacing keeps the id and the old version,
+metadata edits reach citizens, one spelling per place."""
+import re
+
+from test_web_admin import DOC, TOKEN, make_client, upload
+
+from channels.web.duplicates import NEAR_DUPLICATE, overlap, shingles
+from hoidap.config import BUNDLED_CORPUS
+from ingest.localities import normalise_locality
+
+NAM_CUONG = (BUNDLED_CORPUS / "namcuong_ubnd_kh_qd1169.txt").read_bytes()
+
+
+def client_for(tmp_path):
+    client = make_client(tmp_path)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    return client
+
+
+def test_one_spelling_per_place():
+    assert normalise_locality("Nam Cường", []) == "xã Nam Cường"
+    assert normalise_locality("Xa Nam Cuong", ["An Giang", "xã Nam Cường"]) == "xã Nam Cường"
+    assert normalise_locality("tỉnh An Giang", []) == "An Giang"
+    assert normalise_locality("ha tinh", []) == "Hà Tĩnh"
+    assert normalise_locality("phường Nam Cường", []) == "phường Nam Cường"  # the kind staff wrote stays
+    assert normalise_locality("Thôn Không Có", []) == "Thôn Không Có"  # not on the list: kept as typed
+
+
+def test_threshold_separates_copies_from_other_plans():
+    texts = {p.name: p.read_text(encoding="utf-8") for p in BUNDLED_CORPUS.glob("*.txt")}
+    names = sorted(texts)
+    pairs = [overlap(shingles(texts[a]), shingles(texts[b])) for i, a in enumerate(names) for b in names[i + 1:]]
+    assert max(pairs) < NEAR_DUPLICATE / 2  # different plans, even from one central template
+    paragraphs = NAM_CUONG.decode().split("\n\n")
+    edited = "\n\n".join(paragraphs[:50] + ["Đoạn mới của bản sửa đổi."] + paragraphs[53:])
+    assert overlap(shingles(NAM_CUONG.decode()), shingles(edited)) > 0.9
+
+
+def test_renamed_copy_is_refused_then_replaces_keeping_the_id(tmp_path):
+    client = client_for(tmp_path)
+    r = upload(client, "ban-sao-nam-cuong.txt", NAM_CUONG)
+    assert r.status_code == 409 and "trùng hoàn toàn" in r.text and "namcuong-ubnd-qd1169" in r.text
+    assert "Thay thế bản cũ" in r.text and "Vẫn nạp thành văn bản riêng" not in r.text
+    assert len(client.get("/api/documents").json()) == 5
+    edited = NAM_CUONG + "\n\nBản sửa đổi: bổ sung một đoạn về lịch triển khai.\n".encode()
+    r = upload(client, "nam-cuong-sua-doi.txt", edited)
+    assert r.status_code == 409 and "gần như trùng" in r.text and "Vẫn nạp thành văn bản riêng" in r.text
+    pending = r.text.split('name="pending" value="')[1].split('"')[0]
+    r = client.post("/admin/documents/namcuong-ubnd-qd1169/replace", data={"pending": pending})
+    assert r.status_code == 200 and "Đã thay thế tệp của văn bản namcuong-ubnd-qd1169" in r.text
+    docs = {d["id"]: d for d in client.get("/api/documents").json()}
+    assert len(docs) == 5 and docs["namcuong-ubnd-qd1169"]["locality"] == "xã Nam Cường"
+    assert docs["namcuong-ubnd-qd1169"]["issuer"] == "UBND xã Nam Cường"  # kept from the manifest
+    assert client.get("/documents/namcuong-ubnd-qd1169/file").content == edited
+    page = client.get("/admin/documents/namcuong-ubnd-qd1169").text
+    assert "thay thế tệp" in page and "nạp mới" in page and "namcuong-ubnd-qd1169.v1.txt" in page
+    kept = tmp_path / "data" / "files" / "versions" / "namcuong-ubnd-qd1169.v1.txt"
+    assert kept.read_bytes() == NAM_CUONG  # the previous version's file is not lost
+    r = client.post("/admin/documents/namcuong-ubnd-qd1169/replace", data={"pending": "../../etc"})
+    assert r.status_code == 400 and "hết hạn" in r.text
+
+
+def test_near_duplicate_can_still_be_added_separately(tmp_path):
+    client = client_for(tmp_path)
+    assert upload(client, "binh-minh.txt", DOC.encode()).status_code == 200
+    r = upload(client, "binh-minh.txt", (DOC + "\nII. YÊU CẦU\nBổ sung một đoạn.\n").encode())
+    assert r.status_code == 409 and "cùng tên tệp" in r.text
+    pending = r.text.split('name="pending" value="')[1].split('"')[0]
+    r = client.post("/admin/documents", data={"pending": pending, "separate": "1"})
+    assert r.status_code == 200 and "Đã thêm văn bản binh-minh-2" in r.text
+
+
+def test_metadata_edit_reaches_citizens_and_normalises_the_place(tmp_path):
+    client = client_for(tmp_path)
+    r = upload(client, "binh-minh.txt", DOC.encode(), locality="Nam Cường")
+    assert r.status_code == 200
+    assert client.get("/admin/documents/binh-minh").status_code == 200
+    doc = next(d for d in client.get("/api/documents").json() if d["id"] == "binh-minh")
+    assert doc["locality"] == "xã Nam Cường"  # joins the existing place, not a second one
+    r = client.post("/admin/documents/binh-minh/edit", data={
+        "title": "Trợ lý số Bình Minh", "doc_type": "KẾ HOẠCH", "number": "99/KH-UBND", "date_iso": "2026-02-01",
+        "issuer": "UBND xã Bình Minh", "locality": "xa binh minh", "source_url": ""})
+    assert r.status_code == 200 and "Đã lưu thông tin" in r.text
+    doc = next(d for d in client.get("/api/documents").json() if d["id"] == "binh-minh")
+    assert doc["number"] == "99/KH-UBND" and doc["date"] == "ngày 1 tháng 2 năm 2026" and doc["locality"] == "xã Bình Minh"
+    answer = client.post("/api/ask", json={"question": "trợ lý số thôn ấp Bình Minh"}).json()
+    assert answer["citations"][0]["issuer"] == "UBND xã Bình Minh" and answer["citations"][0]["number"] == "99/KH-UBND"
+    page = client.get("/admin").text
+    assert "binh-minh.txt" in page and "script (mã quản trị)" in page and "99/KH-UBND" in page
+    assert client.post("/admin/documents/binh-minh/edit", data={"source_url": "ftp://x"}).status_code == 400
+
+
+def test_the_list_names_who_uploaded_in_vietnam_time(tmp_path):
+    client = make_client(tmp_path)
+    client.post("/admin/login", data={"token": TOKEN, "name": "Nguyễn Văn A"})
+    csrf = client.get("/admin").text.split('name="csrf" value="')[1].split('"')[0]
+    r = client.post("/admin/documents", files={"file": ("bm.txt", DOC.encode())}, data={"csrf": csrf})
+    assert r.status_code == 200
+    row = r.text.split("bm.txt")[1].split("</tr>")[0]
+    assert "Nguyễn Văn A" in row  # the name given at login
+    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", row)

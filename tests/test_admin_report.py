@@ -1,0 +1,45 @@
+"""The report on a fixed log: topics are whole words and phrases, one per meaning with or without marks;
+days are Vietnam days; the daily table adds up."""
+import sqlite3
+from datetime import date
+
+from channels.web.admin_stats import compute
+from channels.web.logs import ConversationLog
+from hoidap.config import Settings
+from hoidap.models import Answer
+from hoidap.text import fold
+from hoidap.wiring import open_hoidap
+
+FIXED_LOG = [  # (UTC time, question, status)
+    ("2026-05-01T01:00:00+00:00", "Đồng Nai đặt mục tiêu gì đến năm 2030?", "answered"),
+    ("2026-05-01T02:00:00+00:00", "dong nai dat muc tieu gi", "answered"),
+    ("2026-05-01T03:00:00+00:00", "Sở Tư pháp làm gì về chuyển đổi số?", "answered"),
+    ("2026-05-01T18:30:00+00:00", "ha tinh co ke hoach gi", "clarify"),  # 01:30 on 2 May in Vietnam
+    ("2026-05-02T04:00:00+00:00", "Hà Tĩnh có kế hoạch gì về chuyển đổi số?", "answered"),
+    ("2026-05-02T05:00:00+00:00", "Còn An Giang thì sao?", "clarify"),
+    ("2026-05-02T06:00:00+00:00", "Giá vàng hôm nay?", "out_of_scope"),
+    ("2026-05-02T07:00:00+00:00", "xin chào", "smalltalk"),
+]
+
+
+def test_topics_are_whole_words_without_diacritic_duplicates(tmp_path):
+    hoidap = open_hoidap(Settings(data_dir=tmp_path, embedder="none"))
+    log = ConversationLog(hoidap.settings.db_path, 100000)
+    for _at, question, status in FIXED_LOG:
+        log.record(question, Answer(status, "…"), "s", "web")
+    with sqlite3.connect(hoidap.settings.db_path) as db:  # the times of the fixed log
+        for (at, _q, _s), (row_id,) in zip(FIXED_LOG, db.execute("SELECT id FROM conversations ORDER BY rowid")):
+            db.execute("UPDATE conversations SET created_at = ? WHERE id = ?", (at, row_id))
+    report = compute(hoidap, log, date(2026, 5, 1), date(2026, 5, 2))
+    topics = dict(report.topics)
+    assert topics["đồng nai"] == 2 and topics["mục tiêu"] == 2 and topics["hà tĩnh"] == 2
+    assert topics["chuyển đổi số"] == 2 and topics["sở tư pháp"] == 1 and topics["an giang"] == 1
+    folded = [fold(t) for t in topics]
+    assert len(folded) == len(set(folded))  # "ha tinh" and "hà tĩnh" are one topic
+    for crossing in ("nai đặt", "nai dat", "pháp làm", "còn an", "vàng hôm", "đặt mục"):
+        assert crossing not in topics
+    assert all(len(t.split()) >= 2 for t in topics)
+    assert report.daily["2026-05-01"].total() == 3 and report.daily["2026-05-02"].total() == 5  # Vietnam days
+    for counts in report.daily.values():
+        assert counts.total() == counts["answered"] + counts["declined"] + counts["clarify"] + counts["other"]
+    assert report.outcomes == {"answered": 4, "clarify": 2, "declined": 1, "other": 1}
