@@ -201,7 +201,9 @@ class Answerer:
         if len(main) == 1:
             unit = decision.main[0].unit
             text = render("answered.j2", topic=topic(unit), place=unit.document.locality, source=describe(unit.document))
-            return Answer("answered", text, [*main, *more])
+            # No place named: the visitor may live elsewhere, so offer the same question in the other places.
+            others = [] if query.scope.doc_ids else [p for p in self._localities() if p != unit.document.locality]
+            return Answer("answered", text, [*main, *more], [f"Ở {p}" for p in others[:3]])
         if asks_which_plan(query.text):
             text = render("plans.j2", sources=[describe(e.unit.document) for e in decision.main])
             return Answer("answered", text, [*main, *more])
