@@ -155,12 +155,17 @@ def run(embedder: str, work: Path, words: str = "list") -> dict:
     items = [item for name in SETS for item in load(SHARED / name)]
     cases = collect(answerer, items)
     files = {d.id: d.file_name for d in store.documents()}
-    cv_outcomes, cv_statuses = cross_validate(cases, files)
+    cv_outcomes, cv_statuses = cross_validate(cases, files)  # leaves each case with its held-out probabilities
+    reached = [c for c in cases if c.item.golds and c.examined.early is None and len(c.y)]
+    ranked = sum(int(c.y[int(np.argmax([e.probability for e in c.examined.evidence]))]) for c in reached)
+    held = sum(int(c.y.any()) for c in reached)
     model = fit(cases, files)
     apply(cases, model)
     in_sample = [simulate(c, model.params, files) for c in cases]
     print(f"\n== {embedder}, word mapping {words}: cross-validated ({FOLDS} folds, {len(items)} questions pooled) ==")
     print(report(tally(items, cv_outcomes, cv_statuses), misses=False))
+    print(f"answerable questions that reach the evidence: {len(reached)}; a candidate unit holds the answer: "
+          f"{held / len(reached):.2f}; the highest-P unit holds it (no decline, cross-validated): {ranked / len(reached):.2f}")
     print(f"\n== {embedder}: in-sample (the model written) ==")
     print(report(tally(items, [o for _, o in in_sample], [s for s, _ in in_sample]), misses=False))
     print("\nweights:", ", ".join(f"{n} {w:+.2f}" for n, w in sorted(zip(FEATURES, model.weights), key=lambda t: -abs(t[1]))))

@@ -17,7 +17,7 @@ from bot import smalltalk
 from bot.asking import asks_which_plan
 from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.decide import Decision, Model, decide, load_model
-from bot.evidence import Evidence, EvidenceScorer
+from bot.evidence import Evidence, EvidenceScorer, embedded_text
 from bot.mapping import WordMap
 from bot.quote import highlights
 from bot.scope import Scoper
@@ -108,8 +108,6 @@ class Answerer:
             generation = self.store.generation()
             if self._generation == generation:
                 return
-            if self.model is None:
-                self.model = load_model(dense=self.retriever.embedder is not None)
             passages = self.store.passages()
             self.documents = {d.id: d for d in self.store.documents()}
             corpus = "\n".join(p.text for p in passages)
@@ -138,6 +136,14 @@ class Answerer:
         own = self._passages_of.get(doc.id, [])
         ends = {p.id: p for p in own[:1] + own[-1:]}.values()
         return [u for p in ends for u in self._units_of(Hit(p, doc, 0.0)) if u.part]
+
+    def warm(self) -> None:
+        """Embed every answer unit now (cached by text hash), so the first visitors do not wait for it."""
+        self._refresh()
+        if self.retriever.embedder is not None:
+            docs = self.documents
+            self._embed_units([embedded_text(u) for ps in self._passages_of.values() for p in ps if p.doc_id in docs
+                               for u in self._units_of(Hit(p, docs[p.doc_id], 0.0))])
 
     def _embed_units(self, texts: list[str]) -> np.ndarray:
         return self.retriever.cache.embed(self.retriever.embedder, texts)  # cached by text hash
@@ -178,6 +184,8 @@ class Answerer:
         if not query.words and not query.mapped:
             return Examined(None, [], self._smalltalk("help"))
         evidence = self.scorer.score(query, self._search(query))
+        if self.model is None:
+            self.model = load_model(dense=self.retriever.embedder is not None)
         if evidence:
             probabilities = self.model.probabilities(np.stack([e.features for e in evidence]))
             for e, p in zip(evidence, probabilities):

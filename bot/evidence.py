@@ -121,7 +121,7 @@ class EvidenceScorer:
         top_lexical = max(h.lexical for h in hits) or 1.0
         dense = np.zeros(len(pairs), np.float32)
         if self.embed_units is not None and self.embed_query is not None:
-            vectors = self.embed_units([_embedded(u) for u, _, _ in pairs])
+            vectors = self.embed_units([embedded_text(u) for u, _, _ in pairs])
             dense = vectors @ self.embed_query(query.search)
         best_dense = float(dense.max())
         unknown = sum(w for alts, w in terms if len(alts) == 1 and not self.vocab.known(alts[0]))
@@ -183,7 +183,7 @@ class EvidenceScorer:
         return out
 
 
-def _embedded(unit: Unit) -> str:
+def embedded_text(unit: Unit) -> str:
     """What the dense side reads of a unit: its nearest heading and its text."""
     heading = unit.heading.rsplit(" › ", 1)[-1]
     return f"{heading} {unit.part}: {unit.text}" if heading or unit.part else unit.text

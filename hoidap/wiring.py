@@ -20,6 +20,7 @@ class Hoidap:
     def ingest(self, paths, **kwargs) -> IngestReport:
         report = ingest_paths(self.store, self.settings.files_dir, paths, **kwargs)
         self.retriever.refresh()
+        self.answerer.warm()
         return report
 
 
@@ -27,9 +28,12 @@ def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
     """Open the data directory; on first start, index the bundled corpus so the bot can answer."""
     settings = settings or get_settings()
     store = Store(settings.db_path)
-    if seed and not store.documents() and settings.corpus_dir.is_dir():
+    seeding = seed and not store.documents() and settings.corpus_dir.is_dir()
+    if seeding:
         ingest_paths(store, settings.files_dir, [settings.corpus_dir])
     retriever = Retriever(store, settings)
     answerer = Answerer(store, retriever, settings)
+    if seeding:
+        answerer.warm()
     answerer.curated.use_embedder(retriever.embedder)  # staff answers match paraphrases (bot.curated.MIN_COSINE)
     return Hoidap(settings, store, retriever, answerer)
