@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from hoidap.config import get_settings
-from hoidap.store import Store
+from hoidap.store import open_store
 from hoidap.wiring import open_hoidap
 
 
@@ -30,7 +30,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    store = Store(get_settings().db_path)  # only reads: no index is opened or rebuilt
+    store = open_store(get_settings())  # only reads: no index is opened or rebuilt
     docs = store.documents()
     if args.json:
         print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))

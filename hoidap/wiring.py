@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from bot import Answerer
 from hoidap.config import Settings, get_settings
-from hoidap.store import Store
+from hoidap.store import BaseStore, open_store
 from ingest.pipeline import IngestReport, ingest_paths
 from retrieval import Retriever
 
@@ -13,7 +13,7 @@ from retrieval import Retriever
 @dataclass
 class Hoidap:
     settings: Settings
-    store: Store
+    store: BaseStore
     retriever: Retriever
     answerer: Answerer
 
@@ -27,7 +27,7 @@ class Hoidap:
 def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
     """Open the data directory; on first start, index the bundled corpus so the bot can answer."""
     settings = settings or get_settings()
-    store = Store(settings.db_path)
+    store = open_store(settings)  # SQLite file, or PostgreSQL when HOIDAP_DATABASE_URL is set
     seeding = seed and not store.documents() and settings.corpus_dir.is_dir()
     if seeding:
         ingest_paths(store, settings.files_dir, [settings.corpus_dir])
