@@ -1,10 +1,11 @@
 """The one visible pipeline: settings → store → retriever → answerer."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import Answerer
 from hoidap.config import Settings, get_settings
+from hoidap.shared import LocalState, RedisState, open_shared
 from hoidap.store import BaseStore, open_store
 from ingest.pipeline import IngestReport, ingest_paths
 from retrieval import Retriever
@@ -16,6 +17,11 @@ class Hoidap:
     store: BaseStore
     retriever: Retriever
     answerer: Answerer
+    shared: LocalState | RedisState | None = field(default=None)  # None: LocalState over the store
+
+    def __post_init__(self):
+        if self.shared is None:
+            self.shared = LocalState(self.store)
 
     def ingest(self, paths, **kwargs) -> IngestReport:
         report = ingest_paths(self.store, self.settings.files_dir, paths, **kwargs)
@@ -33,7 +39,9 @@ def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
         ingest_paths(store, settings.files_dir, [settings.corpus_dir])
     retriever = Retriever(store, settings)
     answerer = Answerer(store, retriever, settings)
+    shared = open_shared(settings, store)  # in-process, or Redis when HOIDAP_REDIS_URL is set
+    answerer.memory = shared.memory()
     if seeding:
         answerer.warm()
     answerer.curated.use_embedder(retriever.embedder)  # staff answers match paraphrases (bot.curated.MIN_COSINE)
-    return Hoidap(settings, store, retriever, answerer)
+    return Hoidap(settings, store, retriever, answerer, shared)

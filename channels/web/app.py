@@ -17,9 +17,9 @@ from channels.web.deps import templates
 from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
-from channels.web.ratelimit import RateLimiter
 from channels.web.sessions import AdminSessions
 from hoidap.config import get_settings
+from hoidap.shared import LocalState
 from hoidap.versions import DocumentVersions
 from hoidap.wiring import Hoidap, open_hoidap
 
@@ -36,8 +36,9 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.state.hoidap = hoidap
     admin_documents.remove_orphan_uploads(hoidap)
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.admin_failures = RateLimiter(settings.admin_failures_per_minute)
+    shared = getattr(hoidap, "shared", None) or LocalState(hoidap.store)  # Redis when HOIDAP_REDIS_URL is set
+    app.state.limiter = shared.limiter("ask", settings.rate_limit_per_minute)
+    app.state.admin_failures = shared.limiter("admin-failures", settings.admin_failures_per_minute)
     app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
     app.state.versions = DocumentVersions(settings.db_path)
 
