@@ -82,7 +82,7 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     from channels.web.app import serve
 
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="chạy trang hỏi đáp và API")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=1,
+                   help="số tiến trình (mỗi lõi CPU một tiến trình); trên 1 thì nên đặt HOIDAP_REDIS_URL (docs/deploy.md)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("telegram", help="chạy bot Telegram bằng long polling (không cần địa chỉ công khai)")
