@@ -1,12 +1,15 @@
 """Short per-session memory, so "còn Đồng Nai thì sao?" can reuse the last question answered."""
 from __future__ import annotations
 
+import logging
+import pickle
 import threading
 import time
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger("hoidap.session")
 
 
 class SessionMemory(Generic[T]):
@@ -36,3 +39,32 @@ class SessionMemory(Generic[T]):
             self._turns.move_to_end(session_id)
             while len(self._turns) > self.max_sessions:
                 self._turns.popitem(last=False)
+
+
+class RedisSessionMemory(Generic[T]):
+    """The same memory kept in Redis (HOIDAP_REDIS_URL), so a follow-up reaching another replica still
+    finds the last turn: one key per session, the turn pickled, expiring `ttl_s` after it was written.
+    Redis bounds the number of sessions with its own maxmemory policy (docs/deploy.md). Redis is trusted
+    like the database (pickle): it must be reachable only by the application's hosts.
+    If Redis fails, the question is answered without its follow-up context (logged), never refused."""
+
+    def __init__(self, client, prefix: str, ttl_s: float = 30 * 60):
+        self.client, self.prefix, self.ttl_s = client, prefix, ttl_s
+
+    def get(self, session_id: str) -> T | None:
+        if not session_id:
+            return None
+        try:
+            raw = self.client.get(self.prefix + session_id)
+            return pickle.loads(raw) if raw is not None else None
+        except Exception:  # Redis down, or a turn pickled by an older release
+            log.warning("follow-up memory unavailable for this question", exc_info=True)
+            return None
+
+    def put(self, session_id: str, turn: T) -> None:
+        if not session_id:
+            return
+        try:
+            self.client.set(self.prefix + session_id, pickle.dumps(turn), px=int(self.ttl_s * 1000))
+        except Exception:
+            log.warning("follow-up memory not saved", exc_info=True)

@@ -115,12 +115,14 @@ def check_secret(channel: str, given: str | None, expected: str) -> None:
 
 def fresh_and_new(hoidap, key: str, sent_at: float) -> bool:
     """False for an event stamped outside the replay window, or one already handled within it
-    (a platform retry or a replay); the memory of handled events lives in the store, for the window."""
+    (a platform retry or a replay); the memory of handled events lives in the store, or in Redis when
+    HOIDAP_REDIS_URL is set (hoidap.shared), for the window."""
     now, window = time.time(), hoidap.settings.webhook_max_age_s
     if abs(now - sent_at) > window:
         log.warning("%s: event stamped %.0f s from now, outside the %d s window, refused", key, now - sent_at, window)
         return False
-    if not hoidap.store.first_seen(key, now, window):
+    seen = getattr(hoidap, "shared", None) or hoidap.store  # Redis when configured: shared by every replica
+    if not seen.first_seen(key, now, window):
         log.info("%s: event already handled, ignored", key)
         return False
     return True

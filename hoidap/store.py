@@ -1,12 +1,25 @@
-"""SQLite store of documents and passages: the single source the index is built from."""
+"""The store of documents and passages: the single source the index is built from.
+
+One interface (:class:`BaseStore`), two engines: SQLite in one file (:class:`Store`, the default, nothing
+to configure) and PostgreSQL (:class:`hoidap.store_pg.PostgresStore`, when ``HOIDAP_DATABASE_URL`` is set),
+for several replicas behind a load balancer. :func:`open_store` picks one from the settings.
+
+Both schemas are versioned: ``schema_version`` holds the version applied; opening a store applies the
+migrations after it, in order (``migrations[i]`` brings version ``i`` to ``i + 1``).
+"""
 from __future__ import annotations
 
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hoidap.models import Document, Passage
+
+if TYPE_CHECKING:
+    from hoidap.config import Settings
 
 _DOC_FIELDS = [f.name for f in fields(Document)]
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
@@ -32,8 +45,70 @@ CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events(seen_at);
 """
 
 
-class Store:
+class BaseStore(ABC):
+    """What every engine offers: whole-document writes, a generation that grows on every change,
+    reads, and the replay memory of messaging events. Safe to share between threads."""
+
+    migrations: list[str]  # migrations[i]: the script that brings schema version i to i + 1
+
+    @property
+    def schema_version(self) -> int:
+        """The version this code expects (and every open store is at)."""
+        return len(self.migrations)
+
+    @abstractmethod
+    def applied_version(self) -> int:
+        """The version recorded in the database."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def put_document(self, doc: Document, passages: list[Passage]) -> None:
+        """Replace the document and its passages in one transaction."""
+
+    @abstractmethod
+    def remove_document(self, doc_id: str) -> bool: ...
+
+    @abstractmethod
+    def first_seen(self, key: str, now: float, keep_s: float) -> bool:
+        """Remember an incoming messaging event for `keep_s` seconds; False when already remembered."""
+
+    @abstractmethod
+    def generation(self) -> int: ...
+
+    @abstractmethod
+    def documents(self) -> list[Document]: ...
+
+    @abstractmethod
+    def document(self, doc_id: str) -> Document | None: ...
+
+    @abstractmethod
+    def added_at(self) -> dict[str, str]:
+        """doc_id → when it was last written (UTC, "YYYY-MM-DD HH:MM:SS")."""
+
+    @abstractmethod
+    def passages(self, doc_id: str | None = None) -> list[Passage]: ...
+
+    @abstractmethod
+    def passage(self, passage_id: str) -> Passage | None: ...
+
+
+def open_store(settings: Settings) -> BaseStore:
+    """PostgreSQL when HOIDAP_DATABASE_URL is set, else the SQLite file in the data directory."""
+    if settings.database_url:
+        from hoidap.store_pg import PostgresStore
+
+        return PostgresStore(settings.database_url)
+    return Store(settings.db_path)
+
+
+class Store(BaseStore):
     """Documents and passages in one SQLite file. Safe to share between threads."""
+
+    # Version 1 is the schema as it was before versioning (every statement is IF NOT EXISTS), so a
+    # database made by an earlier release is recorded as version 1 with nothing lost.
+    migrations = [SCHEMA]
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -43,8 +118,37 @@ class Store:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        with self._lock, self.db:
-            self.db.executescript(SCHEMA)
+        with self._lock:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Apply the migrations after the recorded version, each with its version bump in one transaction
+        (BEGIN IMMEDIATE: two processes opening the file at once apply each migration once)."""
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        self.db.commit()
+        while True:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                current = self._version()
+                if current >= self.schema_version:
+                    self.db.execute("COMMIT")
+                    return
+                for statement in _statements(self.migrations[current]):
+                    self.db.execute(statement)
+                self.db.execute("DELETE FROM schema_version")
+                self.db.execute("INSERT INTO schema_version VALUES (?)", (current + 1,))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def _version(self) -> int:
+        row = self.db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return row[0] or 0
+
+    def applied_version(self) -> int:
+        with self._lock:
+            return self._version()
 
     def close(self) -> None:
         self.db.close()
@@ -116,3 +220,8 @@ class Store:
     def passage(self, passage_id: str) -> Passage | None:
         rows = self._rows(f"SELECT {', '.join(_PASSAGE_FIELDS)} FROM passages WHERE id = ?", (passage_id,))
         return Passage(**dict(rows[0])) if rows else None
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script as single statements (no trigger bodies in these scripts, so ';' ends one)."""
+    return [part.strip() for part in script.split(";") if part.strip()]

@@ -1,11 +1,12 @@
 """The one visible pipeline: settings → store → retriever → answerer."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import Answerer
 from hoidap.config import Settings, get_settings
-from hoidap.store import Store
+from hoidap.shared import LocalState, RedisState, open_shared
+from hoidap.store import BaseStore, open_store
 from ingest.pipeline import IngestReport, ingest_paths
 from retrieval import Retriever
 
@@ -13,9 +14,14 @@ from retrieval import Retriever
 @dataclass
 class Hoidap:
     settings: Settings
-    store: Store
+    store: BaseStore
     retriever: Retriever
     answerer: Answerer
+    shared: LocalState | RedisState | None = field(default=None)  # None: LocalState over the store
+
+    def __post_init__(self):
+        if self.shared is None:
+            self.shared = LocalState(self.store)
 
     def ingest(self, paths, **kwargs) -> IngestReport:
         report = ingest_paths(self.store, self.settings.files_dir, paths, **kwargs)
@@ -27,13 +33,15 @@ class Hoidap:
 def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
     """Open the data directory; on first start, index the bundled corpus so the bot can answer."""
     settings = settings or get_settings()
-    store = Store(settings.db_path)
+    store = open_store(settings)  # SQLite file, or PostgreSQL when HOIDAP_DATABASE_URL is set
     seeding = seed and not store.documents() and settings.corpus_dir.is_dir()
     if seeding:
         ingest_paths(store, settings.files_dir, [settings.corpus_dir])
     retriever = Retriever(store, settings)
     answerer = Answerer(store, retriever, settings)
+    shared = open_shared(settings, store)  # in-process, or Redis when HOIDAP_REDIS_URL is set
+    answerer.memory = shared.memory()
     if seeding:
         answerer.warm()
     answerer.curated.use_embedder(retriever.embedder)  # staff answers match paraphrases (bot.curated.MIN_COSINE)
-    return Hoidap(settings, store, retriever, answerer)
+    return Hoidap(settings, store, retriever, answerer, shared)

@@ -122,10 +122,10 @@ def test_pdf_pages_are_kept(tmp_path):
     assert None not in pages and len(pages) > 3
 
 
-def test_incremental_ingest(tmp_path):
+def test_incremental_ingest(tmp_path, open_store):  # on SQLite and on PostgreSQL
     folder = tmp_path / "docs"
     shutil.copytree(BUNDLED_CORPUS, folder)
-    store = Store(tmp_path / "db.sqlite")
+    store = open_store()
     first = ingest_paths(store, tmp_path / "files", [folder])
     assert len(first.added) == 5 and not first.errors
     assert store.document("dongnai-ubnd-kh45").issuer == "UBND tỉnh Đồng Nai"  # from the manifest

@@ -1,6 +1,8 @@
 """The web application: public API, chat page, widget, document pages and staff admin."""
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import uvicorn
@@ -17,9 +19,9 @@ from channels.web.deps import templates
 from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
-from channels.web.ratelimit import RateLimiter
 from channels.web.sessions import AdminSessions
 from hoidap.config import get_settings
+from hoidap.shared import LocalState
 from hoidap.versions import DocumentVersions
 from hoidap.wiring import Hoidap, open_hoidap
 
@@ -36,8 +38,9 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.state.hoidap = hoidap
     admin_documents.remove_orphan_uploads(hoidap)
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.admin_failures = RateLimiter(settings.admin_failures_per_minute)
+    shared = getattr(hoidap, "shared", None) or LocalState(hoidap.store)  # Redis when HOIDAP_REDIS_URL is set
+    app.state.limiter = shared.limiter("ask", settings.rate_limit_per_minute)
+    app.state.admin_failures = shared.limiter("admin-failures", settings.admin_failures_per_minute)
     app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
     app.state.versions = DocumentVersions(settings.db_path)
 
@@ -91,14 +94,34 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     return app
 
 
-def serve(host: str | None = None, port: int | None = None) -> None:
+def serve(host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+    """One process, or `workers` uvicorn worker processes on the same port (every core of one machine).
+
+    Each worker opens the same store and loads the index snapshot this process publishes before they
+    start (data/index), so none of them indexes anything again. What must be shared between them (and
+    between replicas): the store (SQLite file on this disk, or PostgreSQL), and rate limits, follow-up
+    memory and webhook replay memory (in-process, or Redis: HOIDAP_REDIS_URL). docs/deploy.md.
+    """
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
-    app = create_app()  # indexes the bundled corpus on the first start
+    app = create_app()  # indexes the bundled corpus on the first start, and publishes the index snapshot
     docs = len(app.state.hoidap.store.documents())
     print(f"Hỏi đáp 57: {docs} văn bản. Trang hỏi đáp: http://{host}:{port}/  ·  quản trị: "
           + (f"http://{host}:{port}/admin" if settings.admin_token else "tắt (đặt HOIDAP_ADMIN_TOKEN để bật)"),
           flush=True)
     # proxy_headers: behind a local reverse proxy the rate limit keys on the real client.
     # No access log: each line would carry the client's IP address (docs/security.md).
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, access_log=False)
+    if workers <= 1:
+        uvicorn.run(app, host=host, port=port, proxy_headers=True, access_log=False)
+        return
+    if not settings.redis_url:
+        print(f"Chú ý: {workers} tiến trình không có Redis (HOIDAP_REDIS_URL): giới hạn tần suất tính riêng từng "
+              "tiến trình và câu hỏi tiếp nối có thể mất ngữ cảnh khi rơi vào tiến trình khác (docs/deploy.md).",
+              file=sys.stderr, flush=True)
+    app.state.hoidap.store.close()  # each worker opens its own
+    del app
+    # One thread per worker for the embedder's numerical libraries: N workers on N cores, none spinning.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    uvicorn.run("channels.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, access_log=False)

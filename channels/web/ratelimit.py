@@ -63,3 +63,44 @@ def rate_limited(request: Request) -> None:
             detail="Bạn gửi câu hỏi quá nhanh. Vui lòng chờ một phút rồi thử lại.",
             headers={"Retry-After": "60"},
         )
+
+
+# One atomic step on a sorted set of hit times per client (KEYS[1]): drop the hits older than the window,
+# then either count one more (ARGV[4] == "1", refused at the limit) or only say whether the share is used.
+_SLIDING_WINDOW = """
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local used = redis.call('ZCARD', KEYS[1])
+if ARGV[4] ~= '1' then return used >= limit and 1 or 0 end
+if used >= limit then return 0 end
+redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
+return 1
+"""
+
+
+class RedisRateLimiter(RateLimiter):
+    """The same sliding window, kept in Redis, so every replica counts against one share per client.
+
+    The salt is shared through Redis too (created once, by whichever replica comes first), so the same
+    address gets the same key on every replica; Redis holds only salted hashes, each for one minute.
+    """
+
+    def __init__(self, client, prefix: str, per_minute: int):
+        super().__init__(per_minute)
+        self.client, self.prefix = client, prefix
+        salt_key = prefix + "salt"
+        client.set(salt_key, secrets.token_bytes(16), nx=True)
+        self._salt = client.get(salt_key)
+        self._script = client.register_script(_SLIDING_WINDOW)
+
+    def _run(self, key: str, count: bool) -> bool:
+        now = time.time()  # wall clock: the same on every replica (NTP)
+        member = f"{now:.6f}:{secrets.token_hex(4)}"
+        return bool(self._script(keys=[self.prefix + key], args=[now, WINDOW_S, self.per_minute, int(count), member]))
+
+    def allow(self, key: str) -> bool:
+        return self._run(key, count=True)
+
+    def exhausted(self, key: str) -> bool:
+        return self._run(key, count=False)

@@ -1,0 +1,55 @@
+"""`hoidap serve --workers 2`: two uvicorn worker processes on one port, sharing the store and, through
+Redis, the rate limit (each worker would otherwise grant its own share)."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from hoidap.config import BUNDLED_CORPUS
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_workers_answer_on_one_port_and_share_the_limit(tmp_path, redis_prefix):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(BUNDLED_CORPUS / "angiang_stp_kh_nq71.txt", corpus)
+    redis_url, prefix = redis_prefix
+    port = free_port()
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_CORPUS_DIR": str(corpus),
+           "HOIDAP_EMBEDDER": "none", "HOIDAP_REDIS_URL": redis_url, "HOIDAP_REDIS_PREFIX": prefix,
+           "HOIDAP_RATE_LIMIT_PER_MINUTE": "4", "PYTHONPATH": os.getcwd()}
+    server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the workers did not start within 120 s"
+            time.sleep(0.5)
+        codes = []
+        for _ in range(8):  # a new connection each: the kernel spreads them over both workers
+            with httpx.Client(timeout=30) as client:
+                codes.append(client.post(f"http://127.0.0.1:{port}/api/ask",
+                                         json={"question": "Kế hoạch có những nhiệm vụ nào?"}).status_code)
+        assert codes.count(200) == 4 and codes.count(429) == 4
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    workers = {line.split("[")[1].split("]")[0] for line in output.splitlines() if "Started server process" in line}
+    assert len(workers) == 2, output
