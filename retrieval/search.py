@@ -18,7 +18,6 @@ from retrieval.tokens import fold_syllable, syllables, with_bigrams
 
 FOLDED_WEIGHT = 0.5  # the diacritic-free field backs up the accented one
 CANDIDATES = 50  # per retriever, before fusion
-FRESHNESS_WAIT_S = 2.0  # a search waits this long for a rebuild, then serves the previous snapshot
 # The dense side reads the first syllables only: the embedder takes ~1 s per 250 syllables, and
 # questions stay far below (longest benchmark question: 97), so only a pasted text is cut.
 EMBED_SYLLABLES = 128
@@ -67,15 +66,13 @@ class Retriever:
         self.snapshot = snapshot  # one reference swap: searches in flight keep the old one
 
     def _catch_up(self) -> None:
-        """Rebuild in the background when the store moved on; wait briefly, else serve the old snapshot."""
+        """Rebuild in the background when the store moved on; the search never waits: it serves the last snapshot."""
         if self.snapshot.key["generation"] == self.store.generation():
             return
         with self._start_lock:
             if self._rebuild is None or not self._rebuild.is_alive():
                 self._rebuild = threading.Thread(target=self.refresh, daemon=True)
                 self._rebuild.start()
-            rebuild = self._rebuild
-        rebuild.join(FRESHNESS_WAIT_S)
 
     # -- searching
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
