@@ -25,8 +25,7 @@ class Hoidap:
 
     def ingest(self, paths, **kwargs) -> IngestReport:
         report = ingest_paths(self.store, self.settings.files_dir, paths, **kwargs)
-        self.retriever.refresh()
-        self.answerer.warm()
+        self.retriever.refresh()  # answer units of new documents are embedded on their first question, then cached
         return report
 
 
