@@ -6,6 +6,7 @@ raises LoadError with a Vietnamese message naming it, so a batch can report it a
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ MAX_DOCX_MEMBER_BYTES = 25 * 1024 * 1024  # one part of the DOCX archive (word/d
 MAX_DOCX_UNPACKED_BYTES = 60 * 1024 * 1024  # the whole DOCX archive, unpacked
 MAX_PDF_PAGES = 2000
 MAX_TEXT_CHARS = 10_000_000  # text extracted from one file
+MAX_PDF_SECONDS = 600  # reading one PDF (OCR of scanned pages takes 0.5–1 s a page): stop, do not hang the ingest
 
 # What a file really is, by its first bytes, for a clear message when the extension lies.
 _MAGIC = {
@@ -122,8 +124,11 @@ def _read_pdf(path: Path, raw: bytes, warnings: list[str]) -> list[str]:
     if len(reader.pages) > MAX_PDF_PAGES:
         raise LoadError(f"{path.name}: PDF có {len(reader.pages)} trang, vượt giới hạn {MAX_PDF_PAGES} trang — "
                         "hãy tách thành nhiều tệp")
-    pages = []
+    pages, started = [], time.monotonic()
     for number, page in enumerate(reader.pages, start=1):
+        if time.monotonic() - started > MAX_PDF_SECONDS:
+            raise LoadError(f"{path.name}: đọc quá {MAX_PDF_SECONDS} giây, dừng ở trang {number}/{len(reader.pages)} — "
+                            "hãy tách thành nhiều tệp hoặc nạp bản có lớp chữ")
         try:  # layout mode keeps the vertical gaps that tell paragraphs apart
             text = page.extract_text(extraction_mode="layout")
         except Exception:

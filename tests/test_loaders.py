@@ -323,6 +323,12 @@ def test_pdf_page_count_and_text_size_are_bounded(tmp_path, monkeypatch):
         load(big)
 
 
+def test_reading_a_pdf_stops_at_its_time_limit(monkeypatch):
+    monkeypatch.setattr(loaders, "MAX_PDF_SECONDS", -1)  # already over at the first page
+    with pytest.raises(LoadError, match=r"đọc quá -1 giây, dừng ở trang 1/4"):
+        load(FIXTURES / "seeds" / "hatinh_stp_kh_nq57.pdf")
+
+
 def test_a_run_on_paragraph_becomes_bounded_passages(tmp_path):
     import docx
 
