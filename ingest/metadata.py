@@ -56,7 +56,8 @@ def extract_metadata(doc_id: str, text: str) -> Document:
             for follow in head[i + 1 :]:
                 if (cut := _PREAMBLE_RE.search(follow)) and cut.start() > 0:
                     title.append(follow[: cut.start()])  # a wrapped title run into the preamble
-                if cut or re.match(r"^([IVX]+\.\s|(Chương|Phần|Mục)\s+\w+$|Điều\s+\d+)", follow):
+                if cut or re.match(r"^([IVX]+\.\s|(Chương|Phần|Mục)\s+\w+$|Điều\s+\d+)", follow) or \
+                        title and follow.isupper():  # the signer's authority under a Quyết định's trích yếu
                     break
                 title.append(follow)
             doc.title = " ".join(title)

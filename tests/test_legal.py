@@ -62,6 +62,9 @@ def test_metadata_of_a_law():
 
 
 def test_a_decision_with_an_attached_plan_chunks_both_parts():
+    doc = extract_metadata("qd", load(DECISION).pages[0])
+    assert (doc.doc_type, doc.number, doc.issuer) == ("QUYẾT ĐỊNH", "12/QĐ-UBND", "UBND tỉnh Đồng Nai")
+    assert doc.title == "Ban hành Kế hoạch truyền thông chuyển đổi số năm 2026"  # not the signer's authority under it
     passages = _passages(DECISION)
     sections = [p.section for p in passages]
     assert "Điều 2. Tổ chức thực hiện" in sections
