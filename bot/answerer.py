@@ -29,7 +29,8 @@ from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import Store
 from hoidap.text import collapse_ws, folded_text, normalize
-from ingest.chunking import FRONT
+from ingest.chunking import FRONT, legal_reference
+from ingest.metadata import legal_name
 from retrieval import Filters, Retriever
 
 TEMPLATES = Environment(
@@ -233,6 +234,9 @@ class Answerer:
     def _citation(self, unit: Unit, words: list[str], role: str = "main") -> Citation:
         doc, p = unit.document, unit.passage
         section = " › ".join(s for s in (unit.heading, unit.part) if s)
+        if reference := legal_reference(unit.heading):  # "Điều 129 khoản 1 điểm a, Bộ luật Lao động số 45/2019/QH14"
+            number = f" số {doc.number}" if doc.number[:1].isdigit() else ""
+            section = f"{reference}, {legal_name(doc)}{number}"
         return Citation(
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
             issuer=doc.issuer, section=section, page=p.page, quote=unit.text,

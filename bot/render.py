@@ -25,6 +25,7 @@ DISPLAY_STOPWORDS = STOPWORDS | {"năm", "hiện", "nay", "ngày", "tháng", "th
 _WORD_RE = re.compile(r"\w+")
 _NUMBERED_RE = re.compile(r"^\s*(?:(Chương|Mục|Điều|Phần)\s+([IVXLCDM]+|\d+)\b|([IVXLCDM]+|\d+(?:\.\d+)*|[a-zđ])\s*[.):])",
                           re.I)
+_LEGAL_RE = re.compile(r"^Điều \d+\w*(?: khoản \d+)?(?: điểm [a-zđ])?(?=,|$)")  # bot.answerer's legal citation
 _DATE_RE = re.compile(r"(\d{1,2})\s*(?:tháng|/|-)\s*(\d{1,2})\s*(?:năm|/|-)\s*(\d{4})", re.I)
 _KIND_RE = re.compile(r"/([A-ZĐ]+)")
 _SENTENCE_END_RE = re.compile(r"(?<=[.;:!?])\s+|\n+")
@@ -103,7 +104,10 @@ def short_date(date: str) -> str:
 
 
 def short_section(section: str) -> str:
-    """"III. NHIỆM VỤ › 2. Tăng cường … › a) Xây dựng …" → "mục III.2.a"; "Điều 5" stays "Điều 5"."""
+    """"III. NHIỆM VỤ › 2. Tăng cường … › a) Xây dựng …" → "mục III.2.a"; "Điều 5" stays "Điều 5"; a legal
+    citation ("Điều 129 khoản 1 điểm a, Bộ luật Lao động số …") keeps its article, khoản and điểm."""
+    if m := _LEGAL_RE.match(section):
+        return m.group(0)
     numbers: list[str] = []
     for part in clean_heading(section).split("›"):
         m = _NUMBERED_RE.match(part)

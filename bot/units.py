@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hoidap.models import Document, Passage
-from ingest.chunking import heading_level, section_at
+from ingest.chunking import SEPARATOR, HeadingReader, section_at
 
 UnitKind = Literal["sentence", "paragraph", "block"]
 MAX_BLOCK_CHARS = 1500  # a block stops growing here: an enumeration, not a chapter
 # A sentence ends at ". " before a capital, a digit or a list mark; "2." of "2. Phòng …" ends none.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
-_ENUMERATOR_ONLY_RE = re.compile(r"^\s*(\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
+_ENUMERATOR_ONLY_RE = re.compile(r"^\s*(Điều\s+\d+\w*|\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
 _PARAGRAPH_RE = re.compile(r"[^\n]+")
 _ITEM_RE = re.compile(r"^\s*[-–•+*]\s")
 LIST_LEVEL = 5  # "a)", "b)": ingest.chunking's deepest heading level, items of a list as often as headings
@@ -69,14 +69,15 @@ class _Para:
     lead: bool  # ends in ":" and introduces what follows
 
 
-def _paragraphs(text: str) -> list[_Para]:
+def _paragraphs(text: str, section: str) -> list[_Para]:
     out = []
+    reader = HeadingReader(section.split(SEPARATOR))
     for m in _PARAGRAPH_RE.finditer(text):
         body = m.group(0).strip()
         if not body or _PLACEHOLDER_RE.match(body):
             continue
         start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-        out.append(_Para(start, start + len(body), body, heading_level(body), body.endswith(":")))
+        out.append(_Para(start, start + len(body), body, reader.level(body), body.endswith(":")))
     return out
 
 
@@ -140,7 +141,7 @@ def _signature(passage: Passage, document: Document) -> tuple[int, int] | None:
 
 def split_units(passage: Passage, document: Document) -> list[Unit]:
     """Every sentence, paragraph and block of a passage, each once, in reading order."""
-    paras = _paragraphs(passage.text)
+    paras = _paragraphs(passage.text, passage.section)
     spans: dict[tuple[int, int], UnitKind] = {}
     parts = _head_parts(passage, paras)
     signature = _signature(passage, document)

@@ -1,4 +1,5 @@
-"""Cut a document into passages along its heading tree (I. › 1. › 1.1. › a); Chương › Mục › Điều)."""
+"""Cut a document into passages along its heading tree: plans (I. › 1. › 1.1. › a)) and legal texts
+(Phần › Chương › Mục › Điều › khoản 1. › điểm a)); a Quyết định may carry an attached plan after its articles."""
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ MIN_WORDS = 80  # smaller sections are packed with their neighbours
 
 # (level, pattern): a lower level is higher in the tree.
 _HEADINGS = [
+    (-1, re.compile(r"^(Phần|PHẦN)\s+(thứ\s+\w+|THỨ\s+\w+|[IVXLC]+\b|\d+\b)")),
     (0, re.compile(r"^Chương\s+[IVXLC\d]+\b", re.I)),
     (1, re.compile(r"^(Mục\s+\d+\b|[IVXLC]+\.\s)")),
     (2, re.compile(r"^(Điều\s+\d+|\d+\.\s)")),
@@ -19,6 +21,11 @@ _HEADINGS = [
     (4, re.compile(r"^\d+\.\d+\.\d+\.?\s")),
     (5, re.compile(r"^[a-zđ]\)\s")),
 ]
+ARTICLE_RE = re.compile(r"^Điều\s+\d+\w*")  # "Điều 37. Chuyển đổi giới tính": an article of a legal text
+ARTICLE, CLAUSE, POINT = 2, 3, 5  # inside an article, "1." is a khoản, one level under its Điều; "a)" a điểm
+# The type line of a document attached after the articles ("KẾ HOẠCH", then I., II. …): above everything.
+_ATTACHED_RE = re.compile(r"^(KẾ HOẠCH|CHƯƠNG TRÌNH|QUY CHẾ|QUY ĐỊNH|ĐỀ ÁN|HƯỚNG DẪN|PHỤ LỤC)\b[^a-zà-ỹ]*$")
+ATTACHED = -2
 _SENTENCE_END_RE = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d])")
 SEPARATOR = " › "
 FRONT = "Phần mở đầu"
@@ -28,6 +35,7 @@ FRONT = "Phần mở đầu"
 class _Paragraph:
     text: str
     page: int | None
+    level: int | None = None  # heading level in its document, None for body text
 
 
 @dataclass
@@ -46,11 +54,51 @@ class _Unit:
         return sum(len(p.text.split()) for p in self.paragraphs)
 
 
-def heading_level(paragraph: str) -> int | None:
+def heading_level(paragraph: str, in_article: bool = False) -> int | None:
+    """The level of a heading line, None for body text; `in_article`: under a Điều, where "1." is a khoản."""
     for level, pattern in _HEADINGS:
         if pattern.match(paragraph):
-            return level
+            return CLAUSE if in_article and level == ARTICLE and not ARTICLE_RE.match(paragraph) else level
     return None
+
+
+class HeadingReader:
+    """Levels of a document's paragraphs in reading order: whether "1." is a khoản or a plan section depends
+    on whether an article (Điều) is open above it; a plan attached after the articles opens at its type line."""
+
+    def __init__(self, path: list[str] = ()):
+        self.in_article = any(ARTICLE_RE.match(label) for label in path)
+        self.seen_article = self.in_article
+
+    def level(self, paragraph: str) -> int | None:
+        if self.seen_article and _ATTACHED_RE.match(paragraph):
+            self.in_article = self.seen_article = False
+            return ATTACHED
+        level = heading_level(paragraph, self.in_article)
+        if level is not None and level <= ARTICLE:
+            self.in_article = bool(ARTICLE_RE.match(paragraph))
+            self.seen_article = self.seen_article or self.in_article
+        return level
+
+
+def legal_reference(section: str) -> str:
+    """A heading path as lawyers cite it: "Chương XI › Điều 129. Bồi thường … › 1. Người … › a) Gây …" →
+    "Điều 129 khoản 1 điểm a"; blank when the path holds no article."""
+    reader, parts = HeadingReader(), []
+    for label in section.split(SEPARATOR):
+        level = reader.level(label)
+        if article := ARTICLE_RE.match(label):
+            parts = [" ".join(article.group(0).split())]
+        elif parts and level == CLAUSE:
+            parts[1:] = [f"khoản {label.split('.', 1)[0]}"]
+        elif parts and level == POINT:
+            parts.append(f"điểm {label[0]}")
+    return " ".join(parts)
+
+
+def article_of(path: list[str]) -> str | None:
+    """The "Điều N. …" label of a heading path, None outside articles."""
+    return next((label for label in path if ARTICLE_RE.match(label)), None)
 
 
 def section_label(heading: str) -> str:
@@ -63,12 +111,14 @@ def section_label(heading: str) -> str:
 def section_at(section: str, text: str, offset: int) -> str:
     """The section path at `offset` of a passage's text: a passage that packs "2. Năm 2026" … "4. Năm
     2030" has its common parent as `section`; a quote from inside it is cited down to its own heading."""
-    path = [(heading_level(label), label) for label in section.split(SEPARATOR)]
+    labels = section.split(SEPARATOR)
+    reader = HeadingReader(labels)
+    path = [(HeadingReader(labels[:i]).level(label), label) for i, label in enumerate(labels)]
     start = 0
     for paragraph in text.split("\n\n"):
         if start > offset:
             break
-        level = heading_level(paragraph)
+        level = reader.level(paragraph)
         if level is not None and (level, section_label(paragraph)) not in path:
             while path and path[-1][0] is not None and path[-1][0] >= level:
                 path.pop()
@@ -79,10 +129,11 @@ def section_at(section: str, text: str, offset: int) -> str:
 
 def _paragraphs(pages: list[str], paged: bool) -> list[_Paragraph]:
     out: list[_Paragraph] = []
+    reader = HeadingReader()
     for number, page in enumerate(pages, start=1):
         for text in (t.strip() for t in page.split("\n\n")):
             if text:
-                out.append(_Paragraph(text, number if paged else None))
+                out.append(_Paragraph(text, number if paged else None, reader.level(text)))
     return out
 
 
@@ -90,7 +141,7 @@ def _units(paragraphs: list[_Paragraph]) -> list[_Unit]:
     stack: list[tuple[int, str]] = []
     units = [_Unit([FRONT], [])]
     for para in paragraphs:
-        level = heading_level(para.text)
+        level = para.level
         if level is None:
             units[-1].paragraphs.append(para)
             continue
@@ -106,7 +157,7 @@ def _attach_bare_headings(units: list[_Unit]) -> list[_Unit]:
     out: list[_Unit] = []
     carried: list[_Paragraph] = []
     for i, unit in enumerate(units):
-        bare = len(unit.paragraphs) == 1 and heading_level(unit.paragraphs[0].text) is not None
+        bare = len(unit.paragraphs) == 1 and unit.paragraphs[0].level is not None
         if bare and i + 1 < len(units) and len(units[i + 1].path) > len(unit.path):
             carried.extend(unit.paragraphs)
             continue
@@ -158,15 +209,21 @@ def _common_path(paths: list[list[str]]) -> list[str]:
     return common or paths[0][:1]
 
 
+def _top(path: list[str]) -> str:
+    """The top-level section of a path; in a plan attached to a Quyết định, its own I., II."""
+    return path[1] if len(path) > 1 and _ATTACHED_RE.match(path[0]) else path[0]
+
+
 def _pack(units: list[_Unit]) -> list[list[_Unit]]:
-    """Pack small neighbouring units (same top-level section) into passages of bounded length."""
+    """Pack small neighbouring units (same top-level section, same article) into passages of bounded length:
+    no passage crosses a Điều."""
     groups: list[list[_Unit]] = []
     for unit in units:
         if groups:
             last = groups[-1]
             size = sum(u.words for u in last)
             fits = size + unit.words <= MAX_WORDS and sum(u.chars for u in last) + unit.chars <= MAX_CHARS
-            same_top = last[0].path[0] == unit.path[0]
+            same_top = _top(last[0].path) == _top(unit.path) and article_of(last[0].path) == article_of(unit.path)
             if same_top and (size < MIN_WORDS or unit.words < MIN_WORDS) and fits:
                 last.append(unit)
                 continue

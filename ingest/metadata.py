@@ -7,11 +7,19 @@ from hoidap.models import Document
 from hoidap.text import normalize
 
 DOC_TYPES = (
-    "KẾ HOẠCH", "NGHỊ QUYẾT", "QUYẾT ĐỊNH", "CHỈ THỊ", "THÔNG TƯ", "NGHỊ ĐỊNH", "LUẬT",
+    "BỘ LUẬT", "PHÁP LỆNH", "KẾ HOẠCH", "NGHỊ QUYẾT", "QUYẾT ĐỊNH", "CHỈ THỊ", "THÔNG TƯ", "NGHỊ ĐỊNH", "LUẬT",
     "CHƯƠNG TRÌNH", "HƯỚNG DẪN", "THÔNG BÁO", "BÁO CÁO", "CÔNG VĂN", "ĐỀ ÁN", "QUY CHẾ",
 )
 _TYPE_RE = re.compile(r"^\W*(" + "|".join(DOC_TYPES) + r")\b\W*")
-_NUMBER_RE = re.compile(r"Số\s*:\s*(\d*)\s*(/[\w\-Đđ]+)")
+# "Số: 45/KH-UBND", "Luật số: 45/2019/QH14", "Số: 145/2020/NĐ-CP"
+_NUMBER_RE = re.compile(r"(?:\bLuật s|S)ố\s*:\s*(\d*)\s*(/[\w\-Đđ]+(?:/[\w\-Đđ]+)?)")
+# Issuers of laws and decrees, alone on their line above the document type, in reading case.
+NATIONAL_ISSUERS = {
+    "QUỐC HỘI": "Quốc hội", "ỦY BAN THƯỜNG VỤ QUỐC HỘI": "Ủy ban Thường vụ Quốc hội", "CHÍNH PHỦ": "Chính phủ",
+    "THỦ TƯỚNG CHÍNH PHỦ": "Thủ tướng Chính phủ", "CHỦ TỊCH NƯỚC": "Chủ tịch nước",
+}
+LAW_TYPES = ("BỘ LUẬT", "LUẬT", "PHÁP LỆNH")  # named by their title: "Bộ luật Lao động"
+_YEAR_RE = re.compile(r"/((?:19|20)\d\d)/")
 # "Đồng Nai, ngày 12 tháng 8 năm 2025"; the day may be left blank until signing.
 _PLACE_DATE_RE = re.compile(
     r"((?:TP\. ?)?[A-ZĐ]\w*(?: [A-ZĐ]\w*){0,3}),\s*(ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4}))"
@@ -48,7 +56,8 @@ def extract_metadata(doc_id: str, text: str) -> Document:
             for follow in head[i + 1 :]:
                 if (cut := _PREAMBLE_RE.search(follow)) and cut.start() > 0:
                     title.append(follow[: cut.start()])  # a wrapped title run into the preamble
-                if cut or re.match(r"^[IVX]+\.\s", follow):
+                if cut or re.match(r"^([IVX]+\.\s|(Chương|Phần|Mục)\s+\w+$|Điều\s+\d+)", follow) or \
+                        title and follow.isupper():  # the signer's authority under a Quyết định's trích yếu
                     break
                 title.append(follow)
             doc.title = " ".join(title)
@@ -66,7 +75,10 @@ def extract_metadata(doc_id: str, text: str) -> Document:
     intro = "\n".join(paragraphs[:20])
     if not doc.locality and (m := _LOCALITY_RE.search(intro)):
         doc.locality = m.group(2)
-    if issuer := issuer_block(_before_type(head_text).split("Số:")[0]):
+    national = [line.strip() for line in _before_type(head_text).split("\n") if line.strip() in NATIONAL_ISSUERS]
+    if national:  # a law applies everywhere: Hà Nội is where it was signed, not its place
+        doc.issuer, doc.locality = NATIONAL_ISSUERS[national[0]], ""
+    elif issuer := issuer_block(_before_type(head_text).split("Số:")[0]):
         doc.issuer, locality = issuer
         doc.locality = doc.locality or locality
     elif m := _ISSUER_RE.search(intro):
@@ -76,6 +88,23 @@ def extract_metadata(doc_id: str, text: str) -> Document:
         doc.issuer = issuer.replace("Ủy ban nhân dân", "UBND")
     doc.signer = _signer(paragraphs)
     return doc
+
+
+def legal_name(doc: Document) -> str:
+    """How a citation names a document: "Bộ luật Lao động" (a law by its title), else its type ("Nghị định")."""
+    kind = (doc.doc_type or "văn bản").capitalize()
+    if doc.doc_type in LAW_TYPES and doc.title:
+        title = doc.title.capitalize() if doc.title.isupper() else doc.title
+        return f"{kind} {title[:1].upper()}{title[1:]}"
+    return kind
+
+
+def short_name(doc: Document) -> str:
+    """ "Bộ luật Lao động 2019", "Nghị định 145/2020/NĐ-CP": how people name the document; blank when unknown."""
+    if doc.doc_type in LAW_TYPES and doc.title:
+        year = doc.date_iso[:4] or next(iter(_YEAR_RE.findall(f"/{doc.number}/")), "")
+        return f"{legal_name(doc)} {year}".strip()
+    return f"{legal_name(doc)} {doc.number}" if doc.doc_type and doc.number[:1].isdigit() else ""
 
 
 def _before_type(head_text: str) -> str:

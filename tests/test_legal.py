@@ -1,0 +1,97 @@
+"""Legal texts: Chương › Điều › khoản › điểm through chunking, metadata and the answerer's citations."""
+from pathlib import Path
+
+import pytest
+
+from hoidap.config import Settings
+from hoidap.text import collapse_ws
+from hoidap.wiring import open_hoidap
+from ingest.chunking import MAX_WORDS, SEPARATOR, chunk, legal_reference
+from ingest.loaders import load
+from ingest.metadata import extract_metadata, short_name
+
+LEGAL = Path(__file__).parent / "fixtures" / "legal"
+LAW = LEGAL / "bo_luat_lao_dong.txt"
+DECISION = LEGAL / "qd_kem_ke_hoach.txt"
+
+
+def _passages(path: Path, text: str | None = None):
+    text = text or load(path).pages[0]
+    return chunk(extract_metadata(path.stem, text), [text])
+
+
+def test_a_law_gives_passages_whose_heading_paths_name_their_article():
+    passages = _passages(LAW)
+    articles = {p.section.split(SEPARATOR)[1] for p in passages if SEPARATOR in p.section}
+    assert articles == {"Điều 1. Phạm vi điều chỉnh", "Điều 2. Đối tượng áp dụng", "Điều 129. Bồi thường thiệt hại"}
+    for p in passages:
+        assert sum(line.startswith("Điều ") for line in p.text.split("\n\n")) <= 1, "a passage crosses an article"
+    clause = next(p for p in passages if "b) Làm mất tài sản được giao." in p.text)
+    assert clause.section == "Chương XI › Điều 129. Bồi thường thiệt hại"
+    assert clause.text.startswith("Điều 129. Bồi thường thiệt hại\n\n1. Người lao động")
+
+
+def test_a_long_article_is_split_by_clause_and_each_part_keeps_its_article():
+    clauses = [f"{n}. Người sử dụng lao động có nghĩa vụ thứ {n} " + "bảo đảm điều kiện làm việc an toàn " * 12
+               for n in range(1, 7)]
+    text = "\n\n".join(["Chương II", "Điều 9. Nghĩa vụ của người sử dụng lao động", *clauses, "Điều 10. Quyền"
+                        " của người lao động", "Người lao động được trả lương."])
+    passages = _passages(LAW, text)
+    article = [p for p in passages if "Điều 9." in p.section]
+    assert len(article) > 1 and all(len(p.text.split()) <= MAX_WORDS for p in article)
+    assert collapse_ws(" ".join(p.text for p in article)) == collapse_ws("\n\n".join(  # a bare Chương opens its first Điều
+        ["Chương II", "Điều 9. Nghĩa vụ của người sử dụng lao động", *clauses]))
+    assert passages[-1].section == "Chương II › Điều 10. Quyền của người lao động"
+
+
+@pytest.mark.parametrize("section, reference", [
+    ("Chương XI › Điều 129. Bồi thường thiệt hại › 1. Người lao động … › a) Gây thiệt hại", "Điều 129 khoản 1 điểm a"),
+    ("Chương XI › Điều 129. Bồi thường thiệt hại › 2. Người lao động làm mất", "Điều 129 khoản 2"),
+    ("Điều 5. Bảo vệ an ninh mạng", "Điều 5"),
+    ("III. NHIỆM VỤ VÀ GIẢI PHÁP › 1. Đẩy mạnh truyền thông › a) Các sở", ""),  # a plan: no article
+])
+def test_a_heading_path_is_cited_as_lawyers_write_it(section, reference):
+    assert legal_reference(section) == reference
+
+
+def test_metadata_of_a_law():
+    doc = extract_metadata("blld", load(LAW).pages[0])
+    assert (doc.issuer, doc.doc_type, doc.number, doc.title) == ("Quốc hội", "BỘ LUẬT", "45/2019/QH14", "LAO ĐỘNG")
+    assert (doc.date_iso, doc.locality) == ("2019-11-20", "")  # signed in Hà Nội, applies everywhere
+    assert short_name(doc) == "Bộ luật Lao động 2019"
+
+
+def test_a_decision_with_an_attached_plan_chunks_both_parts():
+    doc = extract_metadata("qd", load(DECISION).pages[0])
+    assert (doc.doc_type, doc.number, doc.issuer) == ("QUYẾT ĐỊNH", "12/QĐ-UBND", "UBND tỉnh Đồng Nai")
+    assert doc.title == "Ban hành Kế hoạch truyền thông chuyển đổi số năm 2026"  # not the signer's authority under it
+    passages = _passages(DECISION)
+    sections = [p.section for p in passages]
+    assert "Điều 2. Tổ chức thực hiện" in sections
+    clause = next(p for p in passages if "2. Các sở, ban, ngành báo cáo" in p.text)
+    assert clause.section == "Điều 2. Tổ chức thực hiện"  # "1.", "2." under an article are its khoản
+    assert "KẾ HOẠCH" in sections  # the attached plan opens at its type line, outside Điều 3
+    assert not any("Điều 3" in s and "KẾ HOẠCH" in s for s in sections)
+    goals = next(p for p in passages if "1. Mục tiêu chung" in p.text)
+    assert goals.section == "KẾ HOẠCH › I. MỤC TIÊU"  # "1." under "I." is the plan's own section
+    assert legal_reference(goals.section + SEPARATOR + "1. Mục tiêu chung") == ""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = open_hoidap(Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="none"), seed=False)
+    app.ingest([LEGAL])
+    return app
+
+
+def test_a_citation_of_a_clause_reads_article_and_clause(app):
+    answer = app.answerer.ask("Người lao động làm mất dụng cụ, thiết bị của người sử dụng lao động có phải bồi thường không?")
+    assert answer.status == "answered"
+    first = answer.citations[0]
+    assert first.section == "Điều 129 khoản 2, Bộ luật Lao động số 45/2019/QH14"
+    assert first.quote.startswith("2. Người lao động làm mất dụng cụ")
+
+
+def test_a_citation_of_a_point_names_it(app):
+    answer = app.answerer.ask("Người lao động gây thiệt hại không nghiêm trọng do sơ suất thì sao?")
+    assert answer.citations[0].section == "Điều 129 khoản 1 điểm a, Bộ luật Lao động số 45/2019/QH14"
