@@ -274,7 +274,7 @@ class Answerer:
         if doc is None:
             return Citation("", c.source, "", "", "", "", None, c.quote, "") if c.source or c.quote else None
         wanted = collapse_ws(c.quote)
-        passage = next((p for p in self.store.passages(doc.id) if wanted and wanted in collapse_ws(p.text)), None)
+        passage = next((p for p in self._passages_of.get(doc.id, []) if wanted and wanted in collapse_ws(p.text)), None)
         passage = passage or Passage(f"{doc.id}:0", doc.id, 0, "", c.quote)
         start = max(passage.text.find(c.quote), 0)
         unit = Unit(passage, doc, start, start + len(c.quote), "paragraph", passage.section)

@@ -22,7 +22,6 @@ _KIND_PATTERNS = {
     "document": r"\b(ky|ban hanh|gui (cho|toi|den)|noi nhan|so hieu|so ky hieu|trich yeu|ten (van ban|ke hoach))\b",
 }
 _KIND_RES = {kind: re.compile(pattern) for kind, pattern in _KIND_PATTERNS.items()}
-ANSWER_KINDS = ("when", "how_many", *_KIND_PATTERNS)
 
 
 @dataclass
