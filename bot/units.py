@@ -15,6 +15,7 @@ from hoidap.models import Document, Passage
 from ingest.chunking import SEPARATOR, HeadingReader, section_at
 
 UnitKind = Literal["sentence", "paragraph", "block"]
+MIN_SENTENCE_WORDS = 8  # a shorter sentence is quoted with its paragraph
 MAX_BLOCK_CHARS = 1500  # a block stops growing here: an enumeration, not a chapter
 # A sentence ends at ". " before a capital, a digit or a list mark; "2." of "2. Phòng …" ends none.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
@@ -152,8 +153,9 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
     for i, para in enumerate(paras):
         sentences = _sentences(para)
         if len(sentences) > 1:
-            for span in sentences:
-                spans.setdefault(span, "sentence")
+            for a, b in sentences:  # a short sentence ("Hoàn thành trong năm 2025.") means something in its paragraph only
+                if len(passage.text[a:b].split()) >= MIN_SENTENCE_WORDS:
+                    spans.setdefault((a, b), "sentence")
         end = _block_end(paras, i) if para.level is not None or para.lead else None
         if end is None or not (is_title(para.text) or para.lead and len(para.text) < 30):
             # a bare heading ("4. Năm 2030") or lead-in ("Nơi nhận:") says nothing: its block does

@@ -36,6 +36,7 @@ def test_units_are_verbatim_sentences_paragraphs_and_blocks_with_their_heading()
     texts = {u.text: u for u in units}
     sentence = texts["a) Ít nhất 30% người dân được tiếp cận thông tin."]
     assert sentence.kind == "sentence" and "II. MỤC TIÊU CỤ THỂ › 1. Năm 2027 › a)" in sentence.heading
+    assert "Tổ chức 02 lớp tập huấn." not in texts  # too short to mean anything outside its paragraph
     # A heading owns what is under it; a lead-in ending in ":" owns its items and nothing after them.
     year = next(u for u in units if u.kind == "block" and u.text.startswith("1. Năm 2027"))
     assert "STEM" in year.text and "2. Nhiệm vụ" not in year.text
