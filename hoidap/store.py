@@ -24,10 +24,14 @@ if TYPE_CHECKING:
 _DOC_FIELDS = [f.name for f in fields(Document)]
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 
-SCHEMA = f"""
+def schema_v1(now: str, real: str) -> str:
+    """Version 1 of the schema, in either engine's words for "now" and for a float column."""
+    columns = ", ".join(f"{name} {'INTEGER' if name == 'page_count' else 'TEXT'}" + (" PRIMARY KEY" if name == "id" else "")
+                        for name in _DOC_FIELDS)
+    return f"""
 CREATE TABLE IF NOT EXISTS documents (
-    {", ".join(f"{name} {'INTEGER' if name == 'page_count' else 'TEXT'}" + (' PRIMARY KEY' if name == 'id' else '') for name in _DOC_FIELDS)},
-    added_at TEXT DEFAULT (datetime('now'))
+    {columns},
+    added_at TEXT DEFAULT {now}
 );
 CREATE TABLE IF NOT EXISTS passages (
     id TEXT PRIMARY KEY,
@@ -40,9 +44,12 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, seen_at {real} NOT NULL);
 CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events(seen_at);
 """
+
+
+SCHEMA = schema_v1("(datetime('now'))", "REAL")
 
 
 class BaseStore(ABC):

@@ -12,30 +12,12 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from hoidap.models import Document, Passage
-from hoidap.store import _DOC_FIELDS, _PASSAGE_FIELDS, BaseStore, _statements
+from hoidap.store import _DOC_FIELDS, _PASSAGE_FIELDS, BaseStore, _statements, schema_v1
 
 UPGRADE_LOCK = 5757_0001  # pg_advisory_xact_lock key: one replica at a time upgrades the schema
 WRITE_LOCK = 5757_0002  # ... and writes documents (writes are rare; readers never wait for it)
 
-SCHEMA_V1 = f"""
-CREATE TABLE IF NOT EXISTS documents (
-    {", ".join(f"{name} {'INTEGER' if name == 'page_count' else 'TEXT'}" + (' PRIMARY KEY' if name == 'id' else '') for name in _DOC_FIELDS)},
-    added_at TEXT DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    text TEXT NOT NULL,
-    page INTEGER,
-    header TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, seen_at DOUBLE PRECISION NOT NULL);
-CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events(seen_at);
-"""
+SCHEMA_V1 = schema_v1("to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", "DOUBLE PRECISION")
 
 _DOC_COLUMNS = ", ".join(_DOC_FIELDS)
 _PASSAGE_COLUMNS = ", ".join(_PASSAGE_FIELDS)
