@@ -250,14 +250,21 @@ def detail(request: Request, doc_id: str, hoidap: HoidapDep):
     return _detail(request, hoidap, _document(hoidap, doc_id))
 
 
+async def _metadata_form(request: Request, hoidap, doc):
+    """(form, its metadata fields, None), or (form, None, the document page saying what is wrong)."""
+    form = await request.form()
+    try:
+        return form, metadata_values(form), None
+    except ValueError as exc:
+        return form, None, _detail(request, hoidap, doc, {"error": str(exc)}, 400)
+
+
 @router.post("/documents/{doc_id}/replace", response_class=HTMLResponse)
 async def replace(request: Request, doc_id: str, hoidap: HoidapDep):
     doc = _document(hoidap, doc_id)
-    form = await request.form()
-    try:
-        values = metadata_values(form)
-    except ValueError as exc:
-        return _detail(request, hoidap, doc, {"error": str(exc)}, 400)
+    form, values, refused = await _metadata_form(request, hoidap, doc)
+    if refused:
+        return refused
     received = await _received(hoidap, form)
     if isinstance(received, dict):
         return _detail(request, hoidap, doc, received, received["status"])
@@ -270,11 +277,9 @@ async def replace(request: Request, doc_id: str, hoidap: HoidapDep):
 async def edit(request: Request, doc_id: str, hoidap: HoidapDep):
     """New metadata for the same text: the passages keep their ids, their index header follows."""
     doc = _document(hoidap, doc_id)
-    form = await request.form()
-    try:
-        values = metadata_values(form)
-    except ValueError as exc:
-        return _detail(request, hoidap, doc, {"error": str(exc)}, 400)
+    _, values, refused = await _metadata_form(request, hoidap, doc)
+    if refused:
+        return refused
     history = versions(request)
     if not history.history(doc.id):
         history.record(doc, UPLOADED, "dòng lệnh (hoidap ingest)")
