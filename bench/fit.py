@@ -29,7 +29,6 @@ from sklearn.model_selection import StratifiedKFold
 
 from bench.common import SHARED
 from bot.answerer import Answerer, Examined
-from bot.asking import asks_which_plan
 from bot.decide import MODEL_FILE, Model, Params, decide
 from bot.evaluate import Item, Outcome, holds, load, outcome, report, tally
 from bot.evidence import FEATURES
@@ -103,7 +102,7 @@ def simulate(case: Case, params: Params, files: dict[str, str]) -> tuple[str, Ou
         a = ex.early
         return a.status, outcome(case.item, a.status, [c.quote for c in a.citations],
                                  [files.get(c.doc_id, "") for c in a.citations])
-    d = decide(ex.query, ex.evidence, params, per_plan=asks_which_plan(ex.query.text))
+    d = decide(ex.query, ex.evidence, params)
     status = {"answer": "answered", "clarify": "clarify", "decline": "not_found"}[d.status]
     units = [e.unit for e in [*d.main, *d.more]]
     return status, outcome(case.item, status, [u.text for u in units], [u.document.file_name for u in units])

@@ -14,7 +14,6 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import smalltalk
-from bot.asking import asks_which_plan
 from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.decide import Decision, Model, decide, load_model
 from bot.evidence import Evidence, EvidenceScorer, embedded_text
@@ -194,7 +193,7 @@ class Answerer:
         return Examined(query, evidence)
 
     def decide(self, query: Query, evidence: list[Evidence]) -> Decision:
-        return decide(query, evidence, self.model.params, per_plan=asks_which_plan(query.text))
+        return decide(query, evidence, self.model.params)
 
     def _search(self, query: Query) -> list[Hit]:
         scope = query.scope
@@ -218,7 +217,7 @@ class Answerer:
             # No place named: the visitor may live elsewhere, so offer the same question in the other places.
             others = [] if query.scope.doc_ids else [p for p in self._localities() if p != unit.document.locality]
             return Answer("answered", text, [*main, *more], [f"Ở {p}" for p in others[:3]])
-        if asks_which_plan(query.text):
+        if query.which_plan:
             text = render("plans.j2", sources=[describe(e.unit.document) for e in decision.main])
             return Answer("answered", text, [*main, *more])
         names = [e.unit.document.locality for e in decision.main]

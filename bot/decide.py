@@ -67,8 +67,9 @@ class Decision:
     places: list[str] = field(default_factory=list)  # for clarify: the places that answer
 
 
-def decide(query: Query, evidence: list[Evidence], params: Params, per_plan: bool = False) -> Decision:
-    """Evidence with probabilities → a decision. `per_plan`: the question asks which plans say something."""
+def decide(query: Query, evidence: list[Evidence], params: Params) -> Decision:
+    """Evidence with probabilities → a decision: one unit, one per place, or one per plan ("kế hoạch nào …")."""
+    per_plan = query.which_plan
     ranked = sorted(evidence, key=lambda e: -e.probability)
     if not ranked or ranked[0].probability < params.answer_threshold:
         return Decision("decline")

@@ -8,6 +8,7 @@ organisation for "ai", an enumeration for "những gì"), and its size.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +65,10 @@ def _covered(terms, words: frozenset[str], text: str) -> float:
         return 0.0
     found = sum(w for alts, w in terms if any(a in words if " " not in a else f" {a} " in text for a in alts))
     return found / total
+
+
+# Units are the same from question to question: their folded text is worked out once.
+_folded = lru_cache(maxsize=16384)(folded_text)
 
 
 def _marks(question: str) -> dict[str, set[str]]:
@@ -131,8 +136,8 @@ class EvidenceScorer:
         for (unit, rank, hit), cosine in zip(pairs, dense):
             text = unit.text
             heading = f"{unit.heading} {unit.part}"
-            folded_unit = folded_text(text)
-            folded_heading = folded_text(heading)
+            folded_unit = _folded(text)
+            folded_heading = _folded(heading)
             unit_words, heading_words = folded_words(text), folded_words(heading)
             both = unit_words | heading_words
             items = len(_ITEM_LINE_RE.findall(text))
@@ -167,7 +172,7 @@ class EvidenceScorer:
                 "document_part": float(bool(unit.part) and "document" in query.kinds),
                 "part_unasked": float(bool(unit.part) and "document" not in query.kinds),
                 # "ai ký", "gửi cho ai": the question names the fact the label states
-                "part_cover": _covered(terms, folded_words(unit.part), f" {folded_text(unit.part)} ") if unit.part else 0.0,
+                "part_cover": _covered(terms, folded_words(unit.part), f" {_folded(unit.part)} ") if unit.part else 0.0,
                 "named_scope": float(query.scope.doc_ids is not None),
                 "question_words": min(len(terms), 8) / 8,
             }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.asking import DATE_ASKING, asks_date, asks_number
+from bot.asking import DATE_ASKING, asks_date, asks_number, asks_which_plan
 from bot.scope import Scope
 from bot.words import content_words
 from hoidap.text import folded_text
@@ -22,6 +22,8 @@ _KIND_PATTERNS = {
     "document": r"\b(ky|ban hanh|gui (cho|toi|den)|noi nhan|so hieu|so ky hieu|trich yeu|ten (van ban|ke hoach))\b",
 }
 _KIND_RES = {kind: re.compile(pattern) for kind, pattern in _KIND_PATTERNS.items()}
+# "còn Đồng Nai thì sao?": bare "con" is also "con" (a child), so only "con o …" counts without marks.
+_FOLLOW_UP_RE = re.compile(r"^(còn|thế còn|vậy còn|con o|the con|vay con)\b|\b(thì sao|thi sao)\W*$")
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Query:
     scope: Scope = field(default_factory=Scope)
     mapped: dict[str, list[str]] = field(default_factory=dict)  # everyday phrase → corpus phrases
     follow_up: bool = False
+    which_plan: bool = False  # "kế hoạch nào …": one answer per plan, not per place
 
 
 def answer_kinds(question: str) -> set[str]:
@@ -56,7 +59,8 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], contex
     if "when" in kinds:  # "hạn báo cáo": a date answers "hạn", the passage need not repeat it
         words = [w for w in words if w not in DATE_ASKING] or words
     search = " ".join([question, *(p for phrases in mapped.values() for p in phrases)])
-    query = Query(question, search, folded_text(question), words, kinds, scope, mapped)
+    query = Query(question, search, folded_text(question), words, kinds, scope, mapped,
+                  which_plan=asks_which_plan(question))
     if context is not None and (_FOLLOW_UP_RE.search(question.lower()) or not words):
         query.follow_up = True
         if not words:  # the previous question, in another place
@@ -66,7 +70,3 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], contex
         if scope.doc_ids is None:  # a new question about the same place
             query.scope = context.scope
     return query
-
-
-# "còn Đồng Nai thì sao?": bare "con" is also "con" (a child), so only "con o …" counts without marks.
-_FOLLOW_UP_RE = re.compile(r"^(còn|thế còn|vậy còn|con o|the con|vay con)\b|\b(thì sao|thi sao)\W*$")
