@@ -37,9 +37,10 @@ _COMPOSE_RE = re.compile(
     r"\b(viet (giup|ho|cho|mot|bai|doan)|soan (giup|ho|cho|thao|bai|mot|giup)|lam (giup|ho) (bai|minh|em|toi)"
     r"|dich (giup|ho|sang)|tom tat (giup|ho)|lam tho|bai (nghi luan|van|tho|thuyet trinh|phat bieu|luan)"
     r"|(cho|giup) (em|toi|minh) (mot )?(bai|doan|slide|kich ban))\b")
-# An opinion: the documents state plans, not views.
+# An opinion: the documents state plans, not views. Bare "ban nghi", "ban thay" are also the "bản" of
+# "văn bản nghị quyết", "văn bản thay thế".
 _OPINION_RE = re.compile(
-    r"\b(ban nghi|ban thay|theo ban|y kien (cua )?ban|quan diem (cua )?ban|co nen|nen hay khong|danh gia (the nao|sao)"
+    r"\b((?<!van )ban (nghi|thay)(?! (quyet|dinh|the))|theo ban|y kien (cua )?ban|quan diem (cua )?ban|co nen|nen hay khong|danh gia (the nao|sao)"
     r"|co tot khong|tot hay (khong|xau)|dung hay sai|co kha thi khong|co hieu qua khong|co phai (la )?hinh thuc)\b")
 
 

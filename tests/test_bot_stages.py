@@ -107,6 +107,14 @@ def test_what_no_plan_answers_is_named_for_what_it_is(question, reason):
     assert Scoper([DOC], "Thực hiện Nghị quyết số 57-NQ/TW").off_topic(question)[0] == reason
 
 
+@pytest.mark.parametrize("question", [
+    "so tu phap co dang van ban nghi quyet 57 len zalo khong",  # bare "bản nghị quyết" is no "bạn nghĩ"
+    "van ban thay the ke hoach nao",
+])
+def test_a_document_named_bare_is_no_opinion(question):
+    assert Scoper([DOC], "Thực hiện Nghị quyết số 57-NQ/TW").off_topic(question) is None
+
+
 # -- evidence
 def _scorer(passages):
     units = {p.id: split_units(p, DOC) for p in passages}
