@@ -34,7 +34,8 @@ _PROCEDURE_RE = re.compile(
 _HOW_TO_RE = re.compile(r"\b(cach|thu tuc|lam sao|the nao|lam gi de|o dau|ho so|giay to|le phi|mat bao lau|muc 2|nop)\b")
 # A request to write, translate or compose: no quote answers it.
 _COMPOSE_RE = re.compile(
-    r"\b(viet (giup|ho|cho|mot|bai|doan)|soan (giup|ho|cho|thao|bai|mot|giup)|lam (giup|ho) (bai|minh|em|toi)"
+    r"\b((viet|sang tac) (giup|ho|cho|mot|bai|doan|vai)|soan (giup|ho|cho|thao|bai|mot|giup)"
+    r"|lam (giup|ho) (bai|minh|em|toi)|(cau|bai) (khau hieu|slogan|hat)|cau tho"
     r"|dich (giup|ho|sang)|tom tat (giup|ho)|lam tho|bai (nghi luan|van|tho|thuyet trinh|phat bieu|luan)"
     r"|(cho|giup) (em|toi|minh) (mot )?(bai|doan|slide|kich ban))\b")
 # An opinion: the documents state plans, not views. Bare "ban nghi", "ban thay" are also the "bản" of

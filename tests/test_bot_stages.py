@@ -99,6 +99,7 @@ def test_places_after_2025_and_places_without_a_plan():
 
 @pytest.mark.parametrize("question, reason", [
     ("Viết giúp em bài nghị luận về chuyển đổi số", "compose"),
+    ("Sáng tác giúp mình mấy câu khẩu hiệu về chuyển đổi số", "compose"),
     ("Theo bạn kế hoạch này có khả thi không?", "opinion"),
     ("Cách định danh điện tử mức 2 trên VNeID?", "procedure"),
     ("Nghị định 13 quy định gì?", "law"),
