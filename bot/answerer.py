@@ -187,7 +187,7 @@ class Answerer:
         if self.model is None:
             self.model = load_model(dense=self.retriever.embedder is not None)
         if evidence:
-            probabilities = self.model.probabilities(np.stack([e.features for e in evidence]))
+            probabilities = self.model.probabilities(np.stack([e.features for e in evidence]), query.kinds)
             for e, p in zip(evidence, probabilities):
                 e.probability = float(p)
         return Examined(query, evidence)

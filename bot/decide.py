@@ -1,6 +1,11 @@
 """Stage 4, decide: P(this unit answers the question) from a fitted logistic model, then answer, ask which
 place, or decline.
 
+The model sees each evidence feature alone and once more per kind of answer the question asks for
+(`design`): a date in the unit, a heading that names an office or a list count differently when
+the question is "khi nào", "ai" or "những gì". Measured (docs/bot.md): the highest-P unit holds the answer
+more often and fewer out-of-scope questions are answered than with the features alone.
+
 The weights and thresholds live in `bot/data/model.json`, written by `python -m bench.fit` (never by
 hand). There are two fits: with dense features (an embedder is configured) and without (HOIDAP_EMBEDDER=none).
 """
@@ -18,6 +23,15 @@ from bot.understand import Query
 
 MODEL_FILE = Path(__file__).parent / "data" / "model.json"
 MORE = 3  # "Xem thêm" units
+CROSSED_KINDS = ("who", "when", "how_many", "list", "document", "why")  # "other": none of them asked
+DESIGN = [*FEATURES, *(f"{f}|{k}" for f in FEATURES for k in (*CROSSED_KINDS, "other"))]
+
+
+def design(x: np.ndarray, kinds: set[str]) -> np.ndarray:
+    """(units, FEATURES) → (units, DESIGN): each feature alone, then once per answer kind, zero where not asked."""
+    asked = [k in kinds for k in CROSSED_KINDS]
+    indicator = np.array([*asked, not any(asked)], np.float32)
+    return np.concatenate([x, (x[:, :, None] * indicator).reshape(len(x), -1)], axis=1)
 
 
 @dataclass
@@ -38,7 +52,12 @@ class Model:
     bias: float
     params: Params = field(default_factory=Params)
 
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
+    def probabilities(self, x: np.ndarray, kinds: set[str]) -> np.ndarray:
+        """P(answers) of units with features `x` (units, FEATURES) for a question asking for `kinds`."""
+        return self.designed(design(x, kinds))
+
+    def designed(self, x: np.ndarray) -> np.ndarray:
+        """P(answers) of units already in the DESIGN space."""
         z = ((x - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-z))
 
@@ -48,7 +67,7 @@ class Model:
 
     @classmethod
     def from_dict(cls, d: dict) -> Model:
-        if d["features"] != list(FEATURES):
+        if d["features"] != DESIGN:
             raise ValueError("bot/data/model.json was fitted on other features: run python -m bench.fit")
         return cls(d["features"], np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]),
                    float(d["bias"]), Params(**d["params"]))

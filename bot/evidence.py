@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.asking import holds_date, states_number
 from bot.understand import Query
-from bot.units import Unit, is_title
+from bot.units import PART_ANSWERS, Unit, is_title
 from ingest.chunking import heading_level
 from bot.words import Vocabulary, folded_words
 from hoidap.models import Document, Hit
@@ -36,7 +36,7 @@ FEATURES = (
     "dense_unit", "dense_gap", "dense_passage",
     "sentence", "block", "block_unasked", "length", "density", "heading_only",
     "when_date", "when_no_date", "count_number", "count_no_number", "who_org", "list_items", "why_purpose",
-    "where_place", "document_part", "part_unasked", "part_cover", "named_scope", "question_words",
+    "where_place", "document_part", "part_unasked", "part_cover", "part_kind", "named_scope", "question_words",
 )
 
 
@@ -173,6 +173,7 @@ class EvidenceScorer:
                 "part_unasked": float(bool(unit.part) and "document" not in query.kinds),
                 # "ai ký", "gửi cho ai": the question names the fact the label states
                 "part_cover": _covered(terms, folded_words(unit.part), f" {_folded(unit.part)} ") if unit.part else 0.0,
+                "part_kind": float(bool(PART_ANSWERS.get(unit.part, set()) & query.kinds)),
                 "named_scope": float(query.scope.doc_ids is not None),
                 "question_words": min(len(terms), 8) / 8,
             }

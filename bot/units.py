@@ -25,13 +25,16 @@ _ITEM_RE = re.compile(r"^\s*[-–•+*]\s")
 LIST_LEVEL = 5  # "a)", "b)": ingest.chunking's deepest heading level, items of a list as often as headings
 # The head and tail of a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I) state
 # the document's own facts; each is labelled with the words a citizen uses to ask for it.
+PLACE_DATE = "Địa danh, ngày tháng năm ban hành (ngày ký)"
 HEAD_PARTS = [
     (re.compile(r"^Số\s*:"), "Số hiệu của văn bản"),
-    (re.compile(r"^[^\W\d][^,\n]{1,40}, ngày\b"), "Địa danh, ngày tháng năm ban hành (ngày ký)"),
+    (re.compile(r"^[^\W\d][^,\n]{1,40}, ngày\b"), PLACE_DATE),
 ]
 RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
 SIGNATURE = "Người ký, chức vụ người ký"
 TITLE = "Loại văn bản, tên và trích yếu của văn bản"
+# The kind of question each part answers: "ký ngày nào" the date, "ai ký" the signer, "gửi cho ai" Nơi nhận.
+PART_ANSWERS = {PLACE_DATE: {"when"}, SIGNATURE: {"who"}, RECIPIENTS: {"who", "list"}}
 _RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:")
 _PLACEHOLDER_RE = re.compile(r"^<[^<>]*>$")  # a template's field code left in the text ("<Chung-01CĐSKH>")
 _ROLE_RE = re.compile(r"^[*_]*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,/-]*[*_]*$")  # "KT. CHỦ TỊCH", "**PHÓ CHỦ TỊCH**"

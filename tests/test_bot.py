@@ -78,7 +78,7 @@ def test_an_unscoped_question_cites_each_place_once(app):
 def test_citation_names_the_heading_the_quote_sits_under(app):
     answer = ask(app, "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?")
     assert answer.status == "answered" and "Ít nhất 80% người dân" in first_quote(answer)
-    assert answer.citations[0].section == "II. MỤC TIÊU CỤ THỂ › 4. Năm 2030"
+    assert answer.citations[0].section.startswith("II. MỤC TIÊU CỤ THỂ › 4. Năm 2030")
 
 
 def test_named_locality_filters(app):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.decide import Model, Params, decide, load_model
+from bot.decide import DESIGN, Model, Params, decide, design, load_model
 from bot.evidence import FEATURES, Evidence, EvidenceScorer
 from bot.mapping import WordMap
 from bot.places import Places
@@ -157,9 +157,17 @@ def test_decision_answers_declines_and_quotes_each_place():
 def test_the_shipped_model_matches_the_features_and_was_fitted():
     for dense in (True, False):
         model = load_model(dense)
-        assert model.features == list(FEATURES) and np.any(model.weights != 0)
+        assert model.features == DESIGN and np.any(model.weights != 0)
         x = np.zeros((1, len(FEATURES)))
-        assert 0 < model.probabilities(x)[0] < 1
+        assert 0 < model.probabilities(x, {"when"})[0] < 1
+
+
+def test_the_design_crosses_each_feature_with_the_kinds_asked():
+    x = np.arange(1, len(FEATURES) + 1, dtype=np.float32)[None]
+    crossed = dict(zip(DESIGN, design(x, {"when"})[0]))
+    assert crossed["cover"] == crossed["cover|when"] == x[0, FEATURES.index("cover")]
+    assert crossed["cover|who"] == crossed["cover|other"] == 0
+    assert dict(zip(DESIGN, design(x, set())[0]))["cover|other"] == crossed["cover"]
 
 
 def test_a_model_fitted_on_other_features_is_refused():
