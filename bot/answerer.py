@@ -14,6 +14,7 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import smalltalk
+from bot.answers import AnswerCache
 from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.decide import Decision, Model, decide, load_model
 from bot.evidence import Evidence, EvidenceScorer, embedded_text
@@ -97,6 +98,7 @@ class Answerer:
         self.word_pairs, self.nearest_words = word_pairs, nearest_words
         self.curated = CuratedAnswers(settings.db_path)
         self.memory = SessionMemory()
+        self.answers: AnswerCache | None = None  # answers to repeated questions (hoidap.wiring: HOIDAP_ANSWER_CACHE)
         self.model = model  # loaded on first use, so `hoidap ingest` needs no fitted model
         self._lock = threading.Lock()
         self._generation = -1
@@ -150,14 +152,23 @@ class Answerer:
 
     # -- the pipeline
     def ask(self, question: str, session_id: str = "", channel: str = "web") -> Answer:
+        key = None
+        # A follow-up depends on its session's last question: only a question with no context is shared.
+        if self.answers is not None and self.memory.get(session_id) is None:
+            key = self.answers.key(question, self.retriever.generation, self.curated.version())
+            if (cached := self.answers.get(key)) is not None:
+                answer, query = cached
+                if answer.status == "answered" and query is not None:
+                    self.memory.put(session_id, query)
+                return answer
         examined = self.examine(question, session_id)
-        if examined.early is not None:
-            return examined.early
-        query = examined.query
-        decision = self.decide(query, examined.evidence)
-        answer = self.respond(query, decision)
-        if answer.status == "answered":  # a follow-up builds on the last question actually answered
+        query, answer = examined.query, examined.early
+        if answer is None:
+            answer = self.respond(query, self.decide(query, examined.evidence))
+        if answer.status == "answered" and query is not None:  # a follow-up builds on the last question answered
             self.memory.put(session_id, query)
+        if key is not None:
+            self.answers.put(key, answer, query)
         return answer
 
     def examine(self, question: str, session_id: str = "") -> Examined:

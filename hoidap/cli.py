@@ -51,7 +51,7 @@ def cmd_remove(args) -> int:
     if not app.store.remove_document(args.doc):
         print(f"Không có văn bản '{args.doc}'. Xem danh sách: hoidap docs", file=sys.stderr)
         return 1
-    app.retriever.refresh()
+    app.publish()
     print(f"Đã xóa {args.doc}")
     return 0
 

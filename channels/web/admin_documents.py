@@ -196,7 +196,7 @@ def _ingest(hoidap: Hoidap, history: DocumentVersions, staged: Path, values: dic
         for src, dst in moves:  # the previous version stays the current one
             shutil.move(dst, src)
         return {"error": f"Không nạp được {staged.name}: {exc}", "status": 400}
-    hoidap.retriever.refresh()
+    hoidap.publish()
     doc = hoidap.store.document(doc_id)
     history.record(doc, REPLACED if replacing else UPLOADED, by)
     passages = len(hoidap.store.passages(doc_id))
@@ -291,7 +291,7 @@ async def edit(request: Request, doc_id: str, hoidap: HoidapDep):
     for p in passages:
         p.header = header_line(doc, p.section)
     hoidap.store.put_document(doc, passages)
-    await run_in_threadpool(hoidap.retriever.refresh)
+    await run_in_threadpool(hoidap.publish)
     history.record(doc, EDITED, request.state.staff)
     return _detail(request, hoidap, doc, {"ok": "Đã lưu thông tin văn bản. Câu trả lời từ nay dùng thông tin mới."})
 
@@ -306,7 +306,7 @@ def remove(request: Request, doc_id: str, hoidap: HoidapDep):
     doc = hoidap.store.document(doc_id)
     if doc is None or not hoidap.store.remove_document(doc_id):
         return _home(request, hoidap, {"error": f"Không có văn bản {doc_id}."}, 404)
-    hoidap.retriever.refresh()
+    hoidap.publish()
     if (original := original_file(hoidap, doc)) is not None:
         original.unlink(missing_ok=True)
     uploads = (hoidap.settings.data_dir / "uploads").resolve()

@@ -36,6 +36,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
                   description="Hỏi đáp về Nghị quyết 57-NQ/TW và các kế hoạch triển khai; "
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
+    hoidap.follow()  # swap to each index generation another process publishes
     admin_documents.remove_orphan_uploads(hoidap)
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
     shared = getattr(hoidap, "shared", None) or LocalState(hoidap.store)  # Redis when HOIDAP_REDIS_URL is set
