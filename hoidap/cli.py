@@ -1,4 +1,4 @@
-"""`hoidap` command line: ingest, list, remove, ask, serve, telegram."""
+"""`hoidap` command line: ingest, list, remove, ask, serve, worker, telegram."""
 from __future__ import annotations
 
 import argparse
@@ -89,6 +89,17 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_worker(args) -> int:
+    """Run the admin uploads queued by any replica (channels/web/jobs.py), until SIGTERM or Ctrl-C."""
+    from channels.web.jobs import Jobs
+    from hoidap.versions import DocumentVersions
+
+    app = open_hoidap(seed=False)
+    print("Hỏi đáp 57: đang chờ việc nạp văn bản (Ctrl-C để dừng).", flush=True)
+    Jobs(app, DocumentVersions(app.settings.db_path)).consume()
+    return 0
+
+
 def cmd_telegram(args) -> int:
     settings = get_settings()
     if not settings.telegram_token:
@@ -132,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1,
                    help="số tiến trình (mỗi lõi CPU một tiến trình); trên 1 thì nên đặt HOIDAP_REDIS_URL (docs/deploy.md)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="chạy các việc nạp văn bản cán bộ tải lên (khi HOIDAP_SERVE_JOBS=false)")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("telegram", help="chạy bot Telegram bằng long polling (không cần địa chỉ công khai)")
     p.set_defaults(func=cmd_telegram)

@@ -99,3 +99,25 @@ def test_the_list_names_who_uploaded_in_vietnam_time(tmp_path):
     row = r.text.split("bm.txt")[1].split("</tr>")[0]
     assert "Nguyễn Văn A" in row  # the name given at login
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", row)
+
+
+def test_an_upload_is_a_job_another_process_runs_with_its_state_shown(tmp_path):
+    """HOIDAP_SERVE_JOBS=false: the web process only queues; a worker (here a second Jobs on the same data
+    directory, as `hoidap worker` opens it) takes the job; the admin page follows it."""
+    from channels.web.jobs import Jobs
+    from hoidap.config import Settings
+    from hoidap.versions import DocumentVersions
+    from hoidap.wiring import open_hoidap
+
+    client = make_client(tmp_path, serve_jobs=False)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    client.app.state.jobs.wait_s = 0.3
+    r = upload(client, "ke-hoach-moi.txt", DOC.encode())
+    assert r.status_code == 202 and "đang nạp ở nền" in r.text
+    page = client.get("/admin").text
+    assert "Việc nạp gần đây" in page and "đang chờ" in page and 'http-equiv="refresh"' in page
+    worker = open_hoidap(Settings(data_dir=tmp_path / "data", embedder="none"), seed=False)
+    Jobs(worker, DocumentVersions(worker.settings.db_path)).drain()
+    page = client.get("/admin").text
+    assert "xong" in page and "Đã thêm văn bản ke-hoach-moi" in page and 'http-equiv="refresh"' not in page
+    assert any(d["id"] == "ke-hoach-moi" for d in client.get("/api/documents").json())

@@ -17,6 +17,7 @@ from channels import webhooks
 from channels.web import admin, admin_curated, admin_documents, admin_stats, api, api_docs, documents, pages
 from channels.web.deps import templates
 from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
+from channels.web.jobs import Jobs
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
 from channels.web.sessions import AdminSessions
@@ -44,6 +45,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.state.admin_failures = shared.limiter("admin-failures", settings.admin_failures_per_minute)
     app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
     app.state.versions = DocumentVersions(settings.db_path)
+    app.state.jobs = Jobs(hoidap, app.state.versions)  # admin uploads; run here unless HOIDAP_SERVE_JOBS=false
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
