@@ -22,7 +22,7 @@ from bot.mapping import WordMap
 from bot.quote import highlights
 from bot.scope import Scoper
 from bot.session import SessionMemory
-from bot.understand import Query, understand
+from bot.understand import Query, may_follow, understand
 from bot.units import Unit, split_units
 from bot.words import Vocabulary
 from hoidap.config import Settings
@@ -152,11 +152,15 @@ class Answerer:
 
     # -- the pipeline
     def ask(self, question: str, session_id: str = "", channel: str = "web") -> Answer:
+        context = self.memory.get(session_id)
+
+        def shared(query: Query | None) -> bool:  # the same answer for every session asking it
+            return context is None or query is None or not may_follow(query)
+
         key = None
-        # A follow-up depends on its session's last question: only a question with no context is shared.
-        if self.answers is not None and self.memory.get(session_id) is None:
+        if self.answers is not None:
             key = self.answers.key(question, self.retriever.generation, self.curated.version())
-            if (cached := self.answers.get(key)) is not None:
+            if (cached := self.answers.get(key, shared)) is not None:
                 answer, query = cached
                 if answer.status == "answered" and query is not None:
                     self.memory.put(session_id, query)
@@ -167,7 +171,7 @@ class Answerer:
             answer = self.respond(query, self.decide(query, examined.evidence))
         if answer.status == "answered" and query is not None:  # a follow-up builds on the last question answered
             self.memory.put(session_id, query)
-        if key is not None:
+        if key is not None and shared(query):
             self.answers.put(key, answer, query)
         return answer
 
@@ -193,7 +197,7 @@ class Answerer:
         mapped.update({w: [a] for w in unknown if (a := self.vocab.alias(w)) != w})  # "bot" of "chatbot"
         query = understand(question, scope, mapped, self.memory.get(session_id))
         if not query.words and not query.mapped:
-            return Examined(None, [], self._smalltalk("help"))
+            return Examined(query, [], self._smalltalk("help"))  # the query: it may have been read as a follow-up
         evidence = self.scorer.score(query, self._search(query))
         if self.model is None:
             self.model = load_model(dense=self.retriever.embedder is not None)

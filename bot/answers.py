@@ -1,6 +1,7 @@
 """Answers to questions asked again: the same words on the same index generation give the same answer, so it
 is kept and served without running the pipeline (retrieval, evidence, model). Keyed by the normalised question,
 the index generation and the staff answers' version, so an ingest or a staff edit is never answered from before it.
+A follow-up ("còn Đồng Nai thì sao?") after another question builds on its session: never shared.
 
 Kept per process (least recently used goes first) or, with HOIDAP_REDIS_URL, in Redis for every replica; hits
 and misses are counted the same way (``GET /healthz`` shows the hit rate).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 from bot.session import RedisSessionMemory, SessionMemory
 from bot.understand import Query
@@ -58,8 +60,11 @@ class AnswerCache:
         asked = collapse_ws(normalize(question)).strip()
         return hashlib.sha256(f"{generation}\x00{curated}\x00{asked}".encode()).hexdigest()
 
-    def get(self, key: str) -> tuple[Answer, Query | None] | None:
+    def get(self, key: str, usable: Callable[[Query | None], bool]) -> tuple[Answer, Query | None] | None:
+        """The answer kept, when `usable` for this asker (a follow-up's answer belongs to its session)."""
         found = self.memory.get(key)
+        if found is not None and not usable(found[1]):
+            found = None
         self.counts.add("hits" if found is not None else "misses")
         return found
 
