@@ -143,8 +143,8 @@ class BaseStore(ABC):
     def jobs(self, limit: int = JOBS_SHOWN) -> list[Job]:
         """The latest jobs, newest first."""
 
-    def job(self, job_id: str) -> Job | None:
-        return next((j for j in self.jobs(limit=1_000) if j.id == job_id), None)
+    @abstractmethod
+    def job(self, job_id: str) -> Job | None: ...
 
     # -- telling other replicas that a new index generation is published (PostgreSQL: LISTEN/NOTIFY)
     def announce(self, generation: int) -> None:
@@ -307,6 +307,10 @@ class Store(BaseStore):
     def jobs(self, limit: int = JOBS_SHOWN) -> list[Job]:
         rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs ORDER BY id DESC LIMIT ?", (limit,))
         return [Job(**dict(row)) for row in rows]
+
+    def job(self, job_id: str) -> Job | None:
+        rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs WHERE id = ?", (job_id,))
+        return Job(**dict(rows[0])) if rows else None
 
 
 def _statements(script: str) -> list[str]:

@@ -161,6 +161,10 @@ class PostgresStore(BaseStore):
         rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs ORDER BY id DESC LIMIT %s", (limit,))
         return [Job(**row) for row in rows]
 
+    def job(self, job_id: str) -> Job | None:
+        rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs WHERE id = %s", (job_id,))
+        return Job(**rows[0]) if rows else None
+
     def announce(self, generation: int) -> None:
         with self.pool.connection() as conn:
             conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))

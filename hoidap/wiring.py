@@ -1,6 +1,7 @@
 """The one visible pipeline: settings → store → retriever → answerer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import Answerer
@@ -34,10 +35,10 @@ class Hoidap:
         self.retriever.refresh()
         self.shared.announce(self.retriever.generation)
 
-    def follow(self) -> None:
-        """Swap to each generation another process announces (a serving process calls it once). Without
-        announcements (SQLite), a search notices the new generation itself."""
-        self.shared.listen(lambda generation: self.retriever.catch_up())
+    def follow(self) -> Callable[[], None] | None:
+        """Swap to each generation another process announces (a serving process, while it serves); returns how
+        to stop. Without announcements (SQLite), a search notices the new generation itself."""
+        return self.shared.listen(lambda generation: self.retriever.catch_up())
 
 
 def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import uvicorn
@@ -33,11 +34,18 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     hoidap = hoidap or open_hoidap(get_settings())
     settings = hoidap.settings
-    app = FastAPI(title="Hỏi đáp 57", version="0.1.0", docs_url=None, redoc_url=None,  # /docs: api_docs
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        stop = hoidap.follow()  # while serving: swap to each index generation another process publishes
+        yield
+        if stop:
+            stop()
+
+    app = FastAPI(title="Hỏi đáp 57", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan,  # /docs: api_docs
                   description="Hỏi đáp về Nghị quyết 57-NQ/TW và các kế hoạch triển khai; "
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
-    hoidap.follow()  # swap to each index generation another process publishes
     admin_documents.remove_orphan_uploads(hoidap)
     app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
     shared = getattr(hoidap, "shared", None) or LocalState(hoidap.store)  # Redis when HOIDAP_REDIS_URL is set

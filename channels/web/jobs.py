@@ -56,7 +56,7 @@ class Jobs:
                 self.queue.execute(task)
         finally:
             self._draining.release()
-        if len(self.queue):  # queued just as the loop ended
+        if self.queue.pending_count():  # queued just as the loop ended
             self.drain()
 
     def consume(self) -> None:
