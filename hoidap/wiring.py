@@ -33,12 +33,17 @@ class Hoidap:
         """After a change to the store: build and publish its index generation (HOIDAP_INDEX_DIR), then tell every
         replica, which loads it and swaps (`follow`) instead of building it again."""
         self.retriever.refresh()
+        self.answerer.refresh()
         self.shared.announce(self.retriever.generation)
 
     def follow(self) -> Callable[[], None] | None:
         """Swap to each generation another process announces (a serving process, while it serves); returns how
         to stop. Without announcements (SQLite), a search notices the new generation itself."""
-        return self.shared.listen(lambda generation: self.retriever.catch_up())
+        def swap(generation: int) -> None:
+            self.retriever.catch_up()
+            self.answerer.catch_up()
+
+        return self.shared.listen(swap)
 
 
 def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:

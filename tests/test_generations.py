@@ -2,6 +2,7 @@
 directory (HOIDAP_INDEX_DIR) and announces it (Redis pub/sub, or PostgreSQL LISTEN/NOTIFY); the others load
 it and swap without building it again and without a search waiting. And the answer cache, keyed by that generation."""
 import shutil
+import threading
 import time
 
 import pytest
@@ -85,3 +86,25 @@ def test_the_answer_cache_is_shared_through_redis_and_can_be_turned_off(tmp_path
     assert a.answerer.answers.stats() == b.answerer.answers.stats() == {"hits": 1, "misses": 1, "hit_rate": 0.5}
     off = open_hoidap(Settings(data_dir=tmp_path / "off", corpus_dir=corpus, embedder="none", answer_cache=0))
     assert off.answerer.answers is None and off.answerer.ask(QUESTION).status == "answered"
+
+
+def test_a_question_never_waits_for_the_answerer_to_catch_up(tmp_path, corpus, monkeypatch):
+    """Another process changed the store: this one answers from the generation it has (at 10,000 passages the
+    answerer's rebuild takes seconds), rebuilding in the background, then swaps."""
+    from bot.corpus import Corpus
+    from hoidap.store import Store
+    from ingest.pipeline import ingest_paths
+
+    app = open_hoidap(Settings(data_dir=tmp_path / "data", corpus_dir=corpus, embedder="none", answer_cache=0))
+    before = app.answerer.corpus
+    release = threading.Event()
+    build = Corpus.build.__func__
+    monkeypatch.setattr(Corpus, "build", classmethod(lambda cls, *args: release.wait(30) and build(cls, *args)))
+    shutil.copy(BUNDLED_CORPUS / NEW, corpus)
+    ingest_paths(Store(tmp_path / "data" / "hoidap.sqlite"), tmp_path / "files", [corpus])  # another process
+    started = time.monotonic()
+    assert app.answerer.ask(QUESTION).status == "answered"
+    assert time.monotonic() - started < 10 and app.answerer.corpus is before  # answered from what it had
+    release.set()
+    wait_for(lambda: app.answerer.corpus is not before)
+    assert "dongnai-ubnd-kh45" in app.answerer.documents
