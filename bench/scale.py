@@ -155,6 +155,20 @@ def _server(data: Path, port: int, workers: int, cache: bool) -> subprocess.Pope
         time.sleep(0.5)
 
 
+def _cpu_s(group: int) -> float:
+    """CPU seconds (user + system) used so far by every process of a process group: what a request costs,
+    whatever else shares the cores (req/s per core = requests / CPU seconds)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def serve_throughput(seconds: float) -> None:
     questions = [q["question"] for q in jsonl("seed_questions_dev2.jsonl")[:SERVE_QUESTIONS]]
     port = 8157
@@ -162,16 +176,18 @@ def serve_throughput(seconds: float) -> None:
         # the hit rate is counted per process (without Redis): measured on one
         runs = [(1, False, [10, 50]), (2, False, [10, 50]), (1, True, [10])]
         print(f"{'workers':>7} {'cache':>5} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "
-              f"{'p95 ms':>7} {'hit rate':>8}", flush=True)
+              f"{'p95 ms':>7} {'req/CPU-s':>9} {'hit rate':>8}", flush=True)
         for workers, cache, clients in runs:
             server = _server(Path(tmp), port, workers, cache)
             try:
                 for n in clients:
+                    cpu = _cpu_s(server.pid)
                     r = asyncio.run(load_web.run(f"http://127.0.0.1:{port}", n, seconds, questions))
+                    per_cpu = r["requests"] / max(_cpu_s(server.pid) - cpu, 1e-9)
                     hits = httpx.get(f"http://127.0.0.1:{port}/healthz").json()["answer_cache"]
                     rate = f"{hits['hit_rate']:.2f}" if hits else "-"
                     print(f"{workers:>7} {'on' if cache else 'off':>5} {n:>7} {r['requests']:>8} {r['errors']:>6} "
-                          f"{r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {rate:>8}", flush=True)
+                          f"{r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {per_cpu:>9.1f} {rate:>8}", flush=True)
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=60)

@@ -110,21 +110,25 @@ class Answerer:
         """The store as of its last generation built: a newer one is built in the background meanwhile."""
         corpus = self._corpus
         if corpus is None:
-            self.refresh()
-            return self._corpus
+            return self._build()
         if corpus.generation != self.store.generation():
             self.catch_up()
         return corpus
 
-    def refresh(self) -> None:
-        """Build the store's current generation now and swap it in (one reference: questions in flight keep
-        the one they started with)."""
+    def _build(self) -> Corpus:
         with self._build_lock:
             if self._corpus is None or self._corpus.generation != self.store.generation():
                 dense = self.retriever.embedder is not None
+                # one reference swap: questions in flight keep the corpus they started with
                 self._corpus = Corpus.build(self.store, self.word_pairs, self._embed_units if dense else None,
                                             self.retriever.embedder.query if dense else None,
                                             self.nearest_words and dense)
+            return self._corpus
+
+    def refresh(self) -> None:
+        """Follow the store now, if this process has answered anything (one that only ingests never builds)."""
+        if self._corpus is not None:
+            self._build()
 
     def catch_up(self) -> None:
         """Refresh in the background (once at a time); questions go on with the last generation."""

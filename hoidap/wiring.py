@@ -33,7 +33,7 @@ class Hoidap:
         """After a change to the store: build and publish its index generation (HOIDAP_INDEX_DIR), then tell every
         replica, which loads it and swaps (`follow`) instead of building it again."""
         self.retriever.refresh()
-        self.answerer.refresh()
+        self.answerer.refresh()  # a serving process answers from the new generation right away
         self.shared.announce(self.retriever.generation)
 
     def follow(self) -> Callable[[], None] | None:
