@@ -60,8 +60,9 @@ class Jobs:
             self.drain()
 
     def consume(self) -> None:
-        """`hoidap worker`: take jobs off the queue until stopped (SIGINT, SIGTERM: the job under way finishes)."""
-        self.queue.create_consumer(workers=1, worker_type="thread").run()
+        """`hoidap worker`: take jobs off the queue until stopped (SIGTERM, as systemd sends: after the job under
+        way; SIGINT: at once)."""
+        self.queue.create_consumer(workers=1, worker_type="thread", graceful_signal="TERM").run()
 
     def outcome(self, job_id: str) -> dict:
         """What the upload page shows: the job's result when it ends within `wait_s`, else that it goes on."""
