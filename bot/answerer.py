@@ -14,16 +14,15 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import smalltalk
+from bot.answers import AnswerCache
+from bot.corpus import Corpus
 from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.decide import Decision, Model, decide, load_model
-from bot.evidence import Evidence, EvidenceScorer, embedded_text
-from bot.mapping import WordMap
+from bot.evidence import Evidence, embedded_text
 from bot.quote import highlights
-from bot.scope import Scoper
 from bot.session import SessionMemory
-from bot.understand import Query, understand
-from bot.units import Unit, split_units
-from bot.words import Vocabulary
+from bot.understand import Query, may_follow, understand
+from bot.units import Unit
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import Store
@@ -97,72 +96,87 @@ class Answerer:
         self.word_pairs, self.nearest_words = word_pairs, nearest_words
         self.curated = CuratedAnswers(settings.db_path)
         self.memory = SessionMemory()
+        self.answers: AnswerCache | None = None  # answers to repeated questions (hoidap.wiring: HOIDAP_ANSWER_CACHE)
         self.model = model  # loaded on first use, so `hoidap ingest` needs no fitted model
-        self._lock = threading.Lock()
-        self._generation = -1
+        self._corpus: Corpus | None = None
+        self._build_lock = threading.Lock()
+        self._start_lock = threading.Lock()  # not the build's: starting one never waits for a build under way
+        self._rebuild: threading.Thread | None = None
         self._suggestions: tuple[int, list[str]] = (-1, [])
 
-    def _refresh(self) -> None:
-        """Documents, passages, vocabulary and names follow the store, rebuilt only when it changes."""
-        with self._lock:
-            generation = self.store.generation()
-            if self._generation == generation:
-                return
-            passages = self.store.passages()
-            self.documents = {d.id: d for d in self.store.documents()}
-            corpus = "\n".join(p.text for p in passages)
-            self.vocab = Vocabulary(passages)
-            self.scoper = Scoper(list(self.documents.values()), corpus)
-            nearest = self._embed_units if self.nearest_words and self.retriever.embedder else None
-            self.word_map = WordMap(corpus, self.word_pairs, embed=nearest)
-            self._units: dict[str, list[Unit]] = {}
-            dense = self.retriever.embedder is not None
-            self._passages_of: dict[str, list[Passage]] = {}
-            for p in passages:
-                self._passages_of.setdefault(p.doc_id, []).append(p)
-            self.scorer = EvidenceScorer(self.vocab, self._units_of, self._parts_of,
-                                         self._embed_units if dense else None,
-                                         self.retriever.embedder.query if dense else None)
-            self._generation = generation  # only once built: a failed rebuild is tried again
+    # -- keeping in step with the store
+    @property
+    def corpus(self) -> Corpus:
+        """The store as of its last generation built: a newer one is built in the background meanwhile."""
+        corpus = self._corpus
+        if corpus is None:
+            return self._build()
+        if corpus.generation != self.store.generation():
+            self.catch_up()
+        return corpus
 
-    def _units_of(self, hit: Hit) -> list[Unit]:
-        units = self._units.get(hit.passage.id)
-        if units is None:
-            units = self._units[hit.passage.id] = split_units(hit.passage, hit.document)
-        return units
+    def _build(self) -> Corpus:
+        with self._build_lock:
+            if self._corpus is None or self._corpus.generation != self.store.generation():
+                dense = self.retriever.embedder is not None
+                # one reference swap: questions in flight keep the corpus they started with
+                self._corpus = Corpus.build(self.store, self.word_pairs, self._embed_units if dense else None,
+                                            self.retriever.embedder.query if dense else None,
+                                            self.nearest_words and dense)
+            return self._corpus
 
-    def _parts_of(self, doc: Document) -> list[Unit]:
-        """The units of a document's head and tail that state its own facts."""
-        own = self._passages_of.get(doc.id, [])
-        ends = {p.id: p for p in own[:1] + own[-1:]}.values()
-        return [u for p in ends for u in self._units_of(Hit(p, doc, 0.0)) if u.part]
+    def refresh(self) -> None:
+        """Follow the store now, if this process has answered anything (one that only ingests never builds)."""
+        if self._corpus is not None:
+            self._build()
+
+    def catch_up(self) -> None:
+        """Refresh in the background (once at a time); questions go on with the last generation."""
+        with self._start_lock:
+            if self._rebuild is None or not self._rebuild.is_alive():
+                self._rebuild = threading.Thread(target=self.refresh, name="hoidap-corpus", daemon=True)
+                self._rebuild.start()
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        return self.corpus.documents
 
     def warm(self) -> None:
         """Embed every answer unit now (cached by text hash), so the first visitors do not wait for it."""
-        self._refresh()
         if self.retriever.embedder is not None:
-            docs = self.documents
-            self._embed_units([embedded_text(u) for ps in self._passages_of.values() for p in ps if p.doc_id in docs
-                               for u in self._units_of(Hit(p, docs[p.doc_id], 0.0))])
+            self._embed_units([embedded_text(u) for u in self.corpus.all_units()])
 
     def _embed_units(self, texts: list[str]) -> np.ndarray:
         return self.retriever.cache.embed(self.retriever.embedder, texts)  # cached by text hash
 
     # -- the pipeline
     def ask(self, question: str, session_id: str = "", channel: str = "web") -> Answer:
+        context = self.memory.get(session_id)
+
+        def shared(query: Query | None) -> bool:  # the same answer for every session asking it
+            return context is None or query is None or not may_follow(query)
+
+        key = None
+        if self.answers is not None:
+            key = self.answers.key(question, self.retriever.generation, self.curated.version())
+            if (cached := self.answers.get(key, shared)) is not None:
+                answer, query = cached
+                if answer.status == "answered" and query is not None:
+                    self.memory.put(session_id, query)
+                return answer
         examined = self.examine(question, session_id)
-        if examined.early is not None:
-            return examined.early
-        query = examined.query
-        decision = self.decide(query, examined.evidence)
-        answer = self.respond(query, decision)
-        if answer.status == "answered":  # a follow-up builds on the last question actually answered
+        query, answer = examined.query, examined.early
+        if answer is None:
+            answer = self.respond(query, self.decide(query, examined.evidence))
+        if answer.status == "answered" and query is not None:  # a follow-up builds on the last question answered
             self.memory.put(session_id, query)
+        if key is not None and shared(query):
+            self.answers.put(key, answer, query)
         return answer
 
     def examine(self, question: str, session_id: str = "") -> Examined:
         """Every stage before the decision: rules that answer at once, else understand → retrieve → evidence."""
-        self._refresh()
+        corpus = self.corpus
         question = normalize(question).strip()
         curated = self.curated.match(question) if question else None
         if curated:
@@ -171,19 +185,19 @@ class Answerer:
         if intent:
             return Examined(None, [], self._smalltalk(intent))
         question = smalltalk.strip_greeting(question)
-        if reason := self.scoper.off_topic(question):
+        if reason := corpus.scoper.off_topic(question):
             return Examined(None, [], self._out_of_scope(*reason))
-        if places := self.scoper.unplanned_places(question):
+        if places := corpus.scoper.unplanned_places(question):
             return Examined(None, [], self._out_of_scope("place", ", ".join(places)))
-        scope = self.scoper.scope(question)
+        scope = corpus.scoper.scope(question)
         words = folded_text(question)
-        unknown = [w for w in words.split() if not self.vocab.known(w)]
-        mapped = self.word_map.map(question, unknown)
-        mapped.update({w: [a] for w in unknown if (a := self.vocab.alias(w)) != w})  # "bot" of "chatbot"
+        unknown = [w for w in words.split() if not corpus.vocab.known(w)]
+        mapped = corpus.word_map.map(question, unknown)
+        mapped.update({w: [a] for w in unknown if (a := corpus.vocab.alias(w)) != w})  # "bot" of "chatbot"
         query = understand(question, scope, mapped, self.memory.get(session_id))
         if not query.words and not query.mapped:
-            return Examined(None, [], self._smalltalk("help"))
-        evidence = self.scorer.score(query, self._search(query))
+            return Examined(query, [], self._smalltalk("help"))  # the query: it may have been read as a follow-up
+        evidence = corpus.scorer.score(query, self._search(query))
         if self.model is None:
             self.model = load_model(dense=self.retriever.embedder is not None)
         if evidence:
@@ -273,7 +287,7 @@ class Answerer:
         if doc is None:
             return Citation("", c.source, "", "", "", "", None, c.quote, "") if c.source or c.quote else None
         wanted = collapse_ws(c.quote)
-        passage = next((p for p in self._passages_of.get(doc.id, []) if wanted and wanted in collapse_ws(p.text)), None)
+        passage = next((p for p in self.corpus.passages_of.get(doc.id, []) if wanted and wanted in collapse_ws(p.text)), None)
         passage = passage or Passage(f"{doc.id}:0", doc.id, 0, "", c.quote)
         start = max(passage.text.find(c.quote), 0)
         unit = Unit(passage, doc, start, start + len(c.quote), "paragraph", passage.section)
@@ -294,8 +308,8 @@ class Answerer:
     def suggestions(self) -> list[str]:
         """Example questions, each in a place whose plan answers it: never suggest a dead end.
         Each template goes to a place not used yet where one answers it."""
-        self._refresh()
-        if self._suggestions[0] != self._generation:
+        generation = self.corpus.generation
+        if self._suggestions[0] != generation:
             found, used = [], set()
             for template in SUGGESTED:
                 places = sorted(self._localities(), key=lambda place: place in used)
@@ -304,5 +318,5 @@ class Answerer:
                 if question:
                     found.append(question)
                     used.update(p for p in places if p in question)
-            self._suggestions = (self._generation, found)
+            self._suggestions = (generation, found)
         return self._suggestions[1]

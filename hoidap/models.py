@@ -86,3 +86,20 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+JobState = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass
+class Job:
+    """A background job (an admin upload being ingested): its state is shown on the admin page of every replica."""
+
+    id: str
+    file_name: str
+    created_by: str
+    state: JobState = "queued"
+    progress: str = ""  # the step it is at, in Vietnamese ("Đang nhúng vector 120/960")
+    result: str = ""  # JSON: what the upload page shows when it is done
+    created_at: str = ""
+    updated_at: str = ""

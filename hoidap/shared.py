@@ -1,5 +1,5 @@
-"""State that every process answering for one deployment must share: rate limits, follow-up memory and
-the replay memory of messaging webhooks.
+"""State that every process answering for one deployment must share: rate limits, follow-up memory, the
+replay memory of messaging webhooks, answers to repeated questions, and the news of a new index generation.
 
 In-process (the default, nothing to configure): right for one process. With several processes or
 replicas (``hoidap serve --workers N``, docs/deploy.md) set ``HOIDAP_REDIS_URL``: each limit then holds
@@ -8,14 +8,21 @@ twice, to two replicas, is answered once.
 """
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot.answers import AnswerCache, local_cache, redis_cache
 from bot.session import RedisSessionMemory, SessionMemory
 
 if TYPE_CHECKING:
     from channels.web.ratelimit import RateLimiter
     from hoidap.config import Settings
     from hoidap.store import BaseStore
+
+
+log = logging.getLogger("hoidap.shared")
 
 
 class LocalState:
@@ -36,6 +43,16 @@ class LocalState:
 
     def first_seen(self, key: str, now: float, keep_s: float) -> bool:
         return self.store.first_seen(key, now, keep_s)
+
+    def answers(self, size: int) -> AnswerCache:
+        return local_cache(size)
+
+    # A new index generation is told through the store: PostgreSQL's LISTEN/NOTIFY; on SQLite, not at all.
+    def announce(self, generation: int) -> None:
+        self.store.announce(generation)
+
+    def listen(self, on_generation: Callable[[int], None]) -> Callable[[], None] | None:
+        return self.store.listen(on_generation)
 
 
 class RedisState:
@@ -65,8 +82,27 @@ class RedisState:
         """SET NX with the window as expiry: exactly one replica wins, Redis forgets it after the window."""
         return bool(self.client.set(f"{self.prefix}seen:{key}", now, nx=True, px=max(1, int(keep_s * 1000))))
 
+    def answers(self, size: int) -> AnswerCache:
+        """Every replica's answers in one place (bounded by Redis's maxmemory policy, not by `size`)."""
+        return redis_cache(self.client, self.prefix)
+
+    def announce(self, generation: int) -> None:
+        self.client.publish(f"{self.prefix}index", str(generation))
+
+    def listen(self, on_generation: Callable[[int], None]) -> Callable[[], None]:
+        """Redis pub/sub in a daemon thread (redis-py resubscribes after a lost connection)."""
+        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(**{f"{self.prefix}index": lambda message: on_generation(int(message["data"]))})
+        worker = pubsub.run_in_thread(sleep_time=1, daemon=True, exception_handler=_logged)
+        return worker.stop
+
     def close(self) -> None:
         self.client.close()
+
+
+def _logged(exc: BaseException, pubsub, worker) -> None:
+    log.warning("index announcements interrupted: %s", exc)
+    time.sleep(2)  # Redis away: try again, without spinning
 
 
 def open_shared(settings: Settings, store: BaseStore) -> LocalState | RedisState:

@@ -13,16 +13,19 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import fields
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hoidap.models import Document, Passage
+from hoidap.models import Document, Job, JobState, Passage
 
 if TYPE_CHECKING:
     from hoidap.config import Settings
 
 _DOC_FIELDS = [f.name for f in fields(Document)]
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
+_JOB_FIELDS = [f.name for f in fields(Job)]
+JOBS_SHOWN = 10  # the admin page lists the latest jobs
 
 def schema_v1(now: str, real: str) -> str:
     """Version 1 of the schema, in either engine's words for "now" and for a float column."""
@@ -49,7 +52,26 @@ CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events(seen_at);
 """
 
 
-SCHEMA = schema_v1("(datetime('now'))", "REAL")
+def schema_v2(now: str, blob: str) -> str:
+    """Version 2: embedding vectors by text hash (shared by every replica: a text is embedded once) and
+    background jobs (admin uploads, their state visible from every replica)."""
+    return f"""
+CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, hash TEXT NOT NULL, vec {blob} NOT NULL, PRIMARY KEY (model, hash));
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    progress TEXT NOT NULL DEFAULT '',
+    result TEXT NOT NULL DEFAULT '',
+    created_at TEXT DEFAULT {now},
+    updated_at TEXT DEFAULT {now}
+);
+"""
+
+
+SQLITE_NOW = "(datetime('now'))"
+SCHEMA = schema_v1(SQLITE_NOW, "REAL")
 
 
 class BaseStore(ABC):
@@ -100,6 +122,39 @@ class BaseStore(ABC):
     @abstractmethod
     def passage(self, passage_id: str) -> Passage | None: ...
 
+    # -- embedding vectors by text hash
+    @abstractmethod
+    def vectors(self, model: str, hashes: list[str]) -> dict[str, bytes]:
+        """hash → stored vector (float32 bytes) of those already embedded by `model`."""
+
+    @abstractmethod
+    def put_vectors(self, model: str, vectors: list[tuple[str, bytes]]) -> None:
+        """Keep (hash, vector) pairs; a pair another replica stored meanwhile is kept as it was."""
+
+    # -- background jobs
+    @abstractmethod
+    def add_job(self, job_id: str, file_name: str, created_by: str) -> None:
+        """`job_id` sorts by creation time (hoidap.jobs makes it from the clock)."""
+
+    @abstractmethod
+    def update_job(self, job_id: str, state: JobState, progress: str = "", result: str = "") -> None: ...
+
+    @abstractmethod
+    def jobs(self, limit: int = JOBS_SHOWN) -> list[Job]:
+        """The latest jobs, newest first."""
+
+    @abstractmethod
+    def job(self, job_id: str) -> Job | None: ...
+
+    # -- telling other replicas that a new index generation is published (PostgreSQL: LISTEN/NOTIFY)
+    def announce(self, generation: int) -> None:
+        """Nothing to tell on SQLite: the processes sharing the file see the generation on their next search."""
+        return None
+
+    def listen(self, on_generation: Callable[[int], None]) -> Callable[[], None] | None:
+        """Call `on_generation` for each announcement; returns how to stop. None: this engine cannot."""
+        return None
+
 
 def open_store(settings: Settings) -> BaseStore:
     """PostgreSQL when HOIDAP_DATABASE_URL is set, else the SQLite file in the data directory."""
@@ -115,7 +170,7 @@ class Store(BaseStore):
 
     # Version 1 is the schema as it was before versioning (every statement is IF NOT EXISTS), so a
     # database made by an earlier release is recorded as version 1 with nothing lost.
-    migrations = [SCHEMA]
+    migrations = [SCHEMA, schema_v2(SQLITE_NOW, "BLOB")]
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -227,6 +282,35 @@ class Store(BaseStore):
     def passage(self, passage_id: str) -> Passage | None:
         rows = self._rows(f"SELECT {', '.join(_PASSAGE_FIELDS)} FROM passages WHERE id = ?", (passage_id,))
         return Passage(**dict(rows[0])) if rows else None
+
+    def vectors(self, model: str, hashes: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(hashes), 500):  # under SQLite's limit of bound parameters
+            chunk = hashes[start:start + 500]
+            found.update(self._rows(f"SELECT hash, vec FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
+                                    (model, *chunk)))
+        return found
+
+    def put_vectors(self, model: str, vectors: list[tuple[str, bytes]]) -> None:
+        with self._lock, self.db:
+            self.db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)", [(model, h, v) for h, v in vectors])
+
+    def add_job(self, job_id: str, file_name: str, created_by: str) -> None:
+        with self._lock, self.db:
+            self.db.execute("INSERT INTO jobs (id, file_name, created_by) VALUES (?, ?, ?)", (job_id, file_name, created_by))
+
+    def update_job(self, job_id: str, state: JobState, progress: str = "", result: str = "") -> None:
+        with self._lock, self.db:
+            self.db.execute(f"UPDATE jobs SET state = ?, progress = ?, result = ?, updated_at = {SQLITE_NOW} WHERE id = ?",
+                            (state, progress, result, job_id))
+
+    def jobs(self, limit: int = JOBS_SHOWN) -> list[Job]:
+        rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs ORDER BY id DESC LIMIT ?", (limit,))
+        return [Job(**dict(row)) for row in rows]
+
+    def job(self, job_id: str) -> Job | None:
+        rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs WHERE id = ?", (job_id,))
+        return Job(**dict(rows[0])) if rows else None
 
 
 def _statements(script: str) -> list[str]:

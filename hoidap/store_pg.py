@@ -6,18 +6,25 @@ on every change, so every replica's index can tell it is stale.
 """
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
+
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from hoidap.models import Document, Passage
-from hoidap.store import _DOC_FIELDS, _PASSAGE_FIELDS, BaseStore, _statements, schema_v1
+from hoidap.models import Document, Job, JobState, Passage
+from hoidap.store import _DOC_FIELDS, _JOB_FIELDS, _PASSAGE_FIELDS, JOBS_SHOWN, BaseStore, _statements, schema_v1, schema_v2
 
+log = logging.getLogger("hoidap.store")
 UPGRADE_LOCK = 5757_0001  # pg_advisory_xact_lock key: one replica at a time upgrades the schema
 WRITE_LOCK = 5757_0002  # ... and writes documents (writes are rare; readers never wait for it)
 
-SCHEMA_V1 = schema_v1("to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", "DOUBLE PRECISION")
+NOW = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+SCHEMA_V1 = schema_v1(NOW, "DOUBLE PRECISION")
+CHANNEL = "hoidap_index"  # NOTIFY channel: a new index generation is published
 
 _DOC_COLUMNS = ", ".join(_DOC_FIELDS)
 _PASSAGE_COLUMNS = ", ".join(_PASSAGE_FIELDS)
@@ -26,13 +33,14 @@ _PASSAGE_COLUMNS = ", ".join(_PASSAGE_FIELDS)
 class PostgresStore(BaseStore):
     """Documents and passages in PostgreSQL. Safe to share between threads (a pool of connections)."""
 
-    migrations = [SCHEMA_V1]
+    migrations = [SCHEMA_V1, schema_v2(NOW, "BYTEA")]
 
     def __init__(self, url: str, schema: str | None = None, max_connections: int = 8, connect_timeout: float = 10):
         """`schema`: the schema to work in (its search_path); None: the server's default (public)."""
         kwargs: dict = {"autocommit": True, "row_factory": dict_row}
         if schema:
             kwargs["options"] = f"-c search_path={schema}"
+        self.url, self._connect_kwargs = url, kwargs
         self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, kwargs=kwargs, open=False,
                                    name="hoidap-store")
         self.pool.open()
@@ -130,6 +138,55 @@ class PostgresStore(BaseStore):
     def passage(self, passage_id: str) -> Passage | None:
         rows = self._rows(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id = %s", (passage_id,))
         return Passage(**rows[0]) if rows else None
+
+    def vectors(self, model: str, hashes: list[str]) -> dict[str, bytes]:
+        rows = self._rows("SELECT hash, vec FROM vectors WHERE model = %s AND hash = ANY(%s)", (model, hashes))
+        return {row["hash"]: bytes(row["vec"]) for row in rows}
+
+    def put_vectors(self, model: str, vectors: list[tuple[str, bytes]]) -> None:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.executemany("INSERT INTO vectors VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                            [(model, h, v) for h, v in vectors])
+
+    def add_job(self, job_id: str, file_name: str, created_by: str) -> None:
+        with self.pool.connection() as conn:
+            conn.execute("INSERT INTO jobs (id, file_name, created_by) VALUES (%s, %s, %s)", (job_id, file_name, created_by))
+
+    def update_job(self, job_id: str, state: JobState, progress: str = "", result: str = "") -> None:
+        with self.pool.connection() as conn:
+            conn.execute(f"UPDATE jobs SET state = %s, progress = %s, result = %s, updated_at = {NOW} WHERE id = %s",
+                         (state, progress, result, job_id))
+
+    def jobs(self, limit: int = JOBS_SHOWN) -> list[Job]:
+        rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs ORDER BY id DESC LIMIT %s", (limit,))
+        return [Job(**row) for row in rows]
+
+    def job(self, job_id: str) -> Job | None:
+        rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs WHERE id = %s", (job_id,))
+        return Job(**rows[0]) if rows else None
+
+    def announce(self, generation: int) -> None:
+        with self.pool.connection() as conn:
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(generation)))
+
+    def listen(self, on_generation: Callable[[int], None]) -> Callable[[], None]:
+        """LISTEN on a connection of its own, in a daemon thread; reconnects after a lost connection."""
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.is_set():
+                try:
+                    with psycopg.connect(self.url, **self._connect_kwargs) as conn:
+                        conn.execute(f"LISTEN {CHANNEL}")
+                        while not stop.is_set():
+                            for notice in conn.notifies(timeout=1):
+                                on_generation(int(notice.payload))
+                except (psycopg.Error, ValueError):
+                    log.warning("LISTEN %s interrupted, reconnecting", CHANNEL, exc_info=True)
+                    stop.wait(2)
+
+        threading.Thread(target=run, name="hoidap-listen", daemon=True).start()
+        return stop.set
 
 
 def create_schema(url: str, schema: str) -> None:

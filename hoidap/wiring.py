@@ -1,6 +1,7 @@
 """The one visible pipeline: settings → store → retriever → answerer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import Answerer
@@ -25,8 +26,24 @@ class Hoidap:
 
     def ingest(self, paths, **kwargs) -> IngestReport:
         report = ingest_paths(self.store, self.settings.files_dir, paths, **kwargs)
-        self.retriever.refresh()  # answer units of new documents are embedded on their first question, then cached
+        self.publish()  # answer units of new documents are embedded on their first question, then kept
         return report
+
+    def publish(self) -> None:
+        """After a change to the store: build and publish its index generation (HOIDAP_INDEX_DIR), then tell every
+        replica, which loads it and swaps (`follow`) instead of building it again."""
+        self.retriever.refresh()
+        self.answerer.refresh()  # a serving process answers from the new generation right away
+        self.shared.announce(self.retriever.generation)
+
+    def follow(self) -> Callable[[], None] | None:
+        """Swap to each generation another process announces (a serving process, while it serves); returns how
+        to stop. Without announcements (SQLite), a search notices the new generation itself."""
+        def swap(generation: int) -> None:
+            self.retriever.catch_up()
+            self.answerer.catch_up()
+
+        return self.shared.listen(swap)
 
 
 def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
@@ -40,6 +57,8 @@ def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
     answerer = Answerer(store, retriever, settings)
     shared = open_shared(settings, store)  # in-process, or Redis when HOIDAP_REDIS_URL is set
     answerer.memory = shared.memory()
+    if settings.answer_cache > 0:
+        answerer.answers = shared.answers(settings.answer_cache)
     if seeding:
         answerer.warm()
     answerer.curated.use_embedder(retriever.embedder)  # staff answers match paraphrases (bot.curated.MIN_COSINE)

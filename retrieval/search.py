@@ -8,7 +8,7 @@ import numpy as np
 
 from hoidap.config import Settings
 from hoidap.models import Hit
-from hoidap.store import Store
+from hoidap.store import BaseStore
 from hoidap.text import has_diacritics
 from retrieval import fusion
 from retrieval.embedders import Embedder, VectorCache, make_embedder
@@ -26,7 +26,7 @@ EMBED_SYLLABLES = 128
 class Retriever:
     def __init__(
         self,
-        store: Store,
+        store: BaseStore,
         settings: Settings,
         *,
         mode: Literal["hybrid", "lexical", "dense"] = "hybrid",
@@ -39,7 +39,9 @@ class Retriever:
         self.embedder = None if mode == "lexical" else embedder or make_embedder(settings)
         if mode == "dense" and self.embedder is None:
             raise ValueError("dense mode needs an embedder (HOIDAP_EMBEDDER)")
-        self.cache = VectorCache(settings.index_dir / "vectors.sqlite") if self.embedder else None
+        self.cache = VectorCache(store) if self.embedder else None
+        if self.cache:
+            self.cache.adopt(settings.index_dir / "vectors.sqlite")
         self.snapshot: Snapshot | None = None
         self._build_lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -65,8 +67,15 @@ class Retriever:
                     snapshot.publish(self.settings.index_dir)
         self.snapshot = snapshot  # one reference swap: searches in flight keep the old one
 
-    def _catch_up(self) -> None:
-        """Rebuild in the background when the store moved on; the search never waits: it serves the last snapshot."""
+    @property
+    def generation(self) -> int:
+        """The store generation of the snapshot being served."""
+        return self.snapshot.key["generation"]
+
+    def catch_up(self) -> None:
+        """Load (or, when no process published it yet, build) the store's generation in the background, then swap:
+        searches never wait, they serve the last snapshot meanwhile. Called on each search, and when another
+        process announces a generation it published (hoidap.wiring)."""
         if self.snapshot.key["generation"] == self.store.generation():
             return
         with self._start_lock:
@@ -76,7 +85,7 @@ class Retriever:
 
     # -- searching
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        self._catch_up()
+        self.catch_up()
         snapshot = self.snapshot
         words = syllables(query)
         if not snapshot.ids or not words:  # nothing indexed, or only punctuation / emoji asked

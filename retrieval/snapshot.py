@@ -1,12 +1,12 @@
 """One immutable, on-disk index generation: lexical + dense + row → passage map.
 
-Layout under Settings.index_dir:
+Layout under Settings.index_dir (HOIDAP_INDEX_DIR: a directory every replica mounts, or data/index):
   CURRENT            name of the snapshot being served (replaced atomically)
   snap-<gen>-<tag>/  a complete snapshot, renamed into place only once fully written
   .tmp-<tag>/        a snapshot being written (left behind by a crash, swept later)
-  vectors.sqlite     passage vectors by text hash
   build.lock         held while a process builds, so others wait and load its result
-A crash mid-build never touches CURRENT, so the previous snapshot keeps serving.
+A crash mid-build never touches CURRENT, so the previous snapshot keeps serving. Passage vectors are in the
+store, by text hash (retrieval.embedders.VectorCache).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from hoidap.models import Document, Passage
-from hoidap.store import Store
+from hoidap.store import BaseStore
 from retrieval.dense import DenseIndex
 from retrieval.diacritics import DiacriticRestorer
 from retrieval.embedders import Embedder, VectorCache
@@ -44,7 +44,7 @@ def embed_text(p: Passage) -> str:
     return f"{p.section}\n{p.text}"
 
 
-def store_key(store: Store, embedder: Embedder | None) -> dict:
+def store_key(store: BaseStore, embedder: Embedder | None) -> dict:
     """What a snapshot must match to serve this store: generation, documents, embedder."""
     generation = store.generation()
     docs = hashlib.sha256(json.dumps([(d.id, d.sha256) for d in store.documents()]).encode()).hexdigest()
@@ -71,7 +71,7 @@ class Snapshot:
     path: Path | None = None
 
     @classmethod
-    def build(cls, store: Store, embedder: Embedder | None, cache: VectorCache | None) -> Snapshot:
+    def build(cls, store: BaseStore, embedder: Embedder | None, cache: VectorCache | None) -> Snapshot:
         key = store_key(store, embedder)  # read first: data newer than the key only costs a rebuild
         documents = store.documents()
         doc_index = {d.id: i for i, d in enumerate(documents)}

@@ -18,6 +18,7 @@ need() {  # need COMMAND DEBIAN_PACKAGE...: install the packages when the comman
 need chromium chromium                               # end-to-end tests of the chat page and widget
 need tesseract tesseract-ocr tesseract-ocr-vie       # OCR of scanned PDF pages
 need npm npm
+need nginx nginx                                     # tests/test_e2e_replicas.py: two replicas behind nginx
 # axe-core from the npm registry: the e2e tests inject it into each page and require zero violations.
 [ -f tests/e2e/node/node_modules/axe-core/axe.min.js ] || \
     npm install --silent --no-save --no-audit --no-fund --prefix tests/e2e/node axe-core@4.14.1

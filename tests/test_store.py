@@ -76,7 +76,7 @@ def test_a_second_store_on_the_same_database_sees_the_writes(open_store):
 
 def test_the_schema_is_versioned_and_upgraded_once_with_data_kept(open_store):
     store = open_store()
-    assert store.applied_version() == store.schema_version == 1
+    assert store.applied_version() == store.schema_version == 2
     store.put_document(Document(id="kh"), _passages("kh", 2))
     base = Store if open_store.engine == "sqlite" else PostgresStore
 
@@ -84,13 +84,13 @@ def test_the_schema_is_versioned_and_upgraded_once_with_data_kept(open_store):
         migrations = base.migrations + ["ALTER TABLE documents ADD COLUMN note TEXT"]
 
     upgraded = open_store(Upgraded)
-    assert upgraded.applied_version() == 2
+    assert upgraded.applied_version() == 3
     assert upgraded.document("kh") == Document(id="kh") and len(upgraded.passages("kh")) == 2
     again = open_store(Upgraded)  # ADD COLUMN twice would fail: the migration is applied once
-    assert again.applied_version() == 2 and again.generation() == 1
+    assert again.applied_version() == 3 and again.generation() == 1
 
 
-def test_a_database_from_before_versioning_opens_as_version_1(tmp_path):
+def test_a_database_from_before_versioning_opens_as_version_1_then_upgrades(tmp_path):
     path = tmp_path / "hoidap.sqlite"
     old = sqlite3.connect(path)
     old.executescript(SCHEMA)
@@ -98,9 +98,20 @@ def test_a_database_from_before_versioning_opens_as_version_1(tmp_path):
     old.commit()
     old.close()
     store = Store(path)
-    assert store.applied_version() == 1 and store.document("kh").title == "Kế hoạch"
+    assert store.applied_version() == 2 and store.document("kh").title == "Kế hoạch"  # and upgraded to 2
 
 
 def test_an_unreachable_postgresql_says_so():
     with pytest.raises(ConnectionError, match="PostgreSQL"):
         PostgresStore("postgresql://nobody@127.0.0.1:1/none", connect_timeout=1)
+
+
+def test_jobs_are_listed_newest_first_with_their_state(open_store):
+    store, other = open_store(), open_store()  # a job queued on one replica is seen from another
+    store.add_job("0001-a", "kh45.pdf", "cán bộ A")
+    store.add_job("0002-b", "kh46.docx", "cán bộ B")
+    other.update_job("0001-a", "running", "Đang nhúng vector 12/40")
+    assert [(j.id, j.state, j.progress) for j in other.jobs()] == [
+        ("0002-b", "queued", ""), ("0001-a", "running", "Đang nhúng vector 12/40")]
+    store.update_job("0001-a", "done", result='{"ok": "Đã thêm"}')
+    assert other.job("0001-a").result == '{"ok": "Đã thêm"}' and other.job("none") is None

@@ -94,7 +94,9 @@ def test_contact_is_configurable(tmp_path):
 def test_documents_list_health_and_openapi(client):
     docs = client.get("/api/documents").json()
     assert len(docs) == 5 and all("source_path" not in d for d in docs)
-    assert client.get("/healthz").json() == {"status": "ok", "documents": 5}
+    health = client.get("/healthz").json()
+    assert {k: health[k] for k in ("status", "documents", "generation")} == {"status": "ok", "documents": 5, "generation": 5}
+    assert set(health["answer_cache"]) == {"hits", "misses", "hit_rate"}
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
 
 

@@ -3,9 +3,10 @@ the id, edit metadata, remove. Every change is recorded with who made it (hoidap
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def _home(request: Request, hoidap: Hoidap, result: dict | None = None, status_c
                      "at": version.created_at if version else added.get(doc.id, ""),
                      "by": version.created_by if version else "dòng lệnh (hoidap ingest)"})
     return templates.TemplateResponse(request, "admin_home.html", {
-        "rows": rows, "fields": METADATA_FIELDS, "result": result,
+        "rows": rows, "fields": METADATA_FIELDS, "result": result, "jobs": hoidap.store.jobs(),
         "accept": ",".join(sorted(SUPPORTED)), "max_mb": hoidap.settings.max_upload_bytes // (1024 * 1024),
     }, status_code=status_code)
 
@@ -82,7 +83,7 @@ def metadata_values(form) -> dict:
     return values
 
 
-def _pending_dir(hoidap: Hoidap) -> Path:
+def pending_dir(hoidap: Hoidap) -> Path:
     return hoidap.settings.data_dir / "pending-uploads"
 
 
@@ -94,22 +95,26 @@ def remove_orphan_uploads(hoidap: Hoidap) -> None:
     for path in uploads.iterdir() if uploads.is_dir() else []:
         if path.is_file() and path.resolve() not in sources:
             path.unlink(missing_ok=True)
-    pending = _pending_dir(hoidap)
+    pending = pending_dir(hoidap)
     for folder in pending.iterdir() if pending.is_dir() else []:
         if folder.stat().st_mtime < time.time() - PENDING_KEEP_S:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _received(hoidap: Hoidap, form) -> tuple[Path, str] | dict:
-    """The file of this form, saved under pending-uploads/<token>/, or {"error": ..., "status": ...}.
-    A form may instead name a pending upload (`pending`): one refused as a duplicate a moment ago."""
+@dataclass
+class Upload:
+    """What staff sent: a file (name, bytes), or a pending upload refused a moment ago as a duplicate."""
+
+    name: str = ""
+    data: bytes = b""
+    pending: str = ""
+
+
+async def _received(hoidap: Hoidap, form) -> Upload | dict:
+    """The file of this form (or the pending upload it names), checked, or {"error": ..., "status": ...}."""
     token = str(form.get("pending", ""))
     if token:
-        folder = _pending_dir(hoidap) / token
-        files = list(folder.iterdir()) if PENDING_TOKEN_RE.match(token) and folder.is_dir() else []
-        if not files:
-            return {"error": "Tệp chờ đã hết hạn. Vui lòng chọn lại tệp.", "status": 400}
-        return files[0], token
+        return Upload(pending=token)  # the job finds it, or says it expired
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return {"error": "Vui lòng chọn một tệp.", "status": 400}
@@ -121,11 +126,7 @@ async def _received(hoidap: Hoidap, form) -> tuple[Path, str] | dict:
     data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         return {"error": f"Tệp quá lớn (tối đa {max_bytes / (1024 * 1024):g} MB).", "status": 413}
-    token = secrets.token_urlsafe(16)
-    folder = _pending_dir(hoidap) / token
-    folder.mkdir(parents=True)
-    (folder / name).write_bytes(data)
-    return folder / name, token
+    return Upload(name, data)
 
 
 def _unique(folder: Path, name: str) -> Path:
@@ -163,9 +164,11 @@ def _archive(hoidap: Hoidap, history: DocumentVersions, doc: Document, by: str) 
     return moves
 
 
-def _ingest(hoidap: Hoidap, history: DocumentVersions, staged: Path, values: dict, by: str,
-            replacing: Document | None = None, separate: bool = False) -> dict:
-    """Check, then ingest one staged upload. Refuses a duplicate unless replacing it (or told `separate`)."""
+def ingest_upload(hoidap: Hoidap, history: DocumentVersions, staged: Path, values: dict, by: str,
+                  replacing: Document | None = None, separate: bool = False,
+                  step: Callable[[str], None] = lambda text: None) -> dict:
+    """Check, then ingest one staged upload (a job: channels.web.jobs). Refuses a duplicate unless replacing
+    it (or told `separate`). `step` hears where it is, for the admin page."""
     try:
         loaded = load(staged)
     except LoadError as exc:
@@ -188,6 +191,7 @@ def _ingest(hoidap: Hoidap, history: DocumentVersions, staged: Path, values: dic
     path = _unique(uploads, staged.name)
     shutil.move(staged, path)
     shutil.rmtree(staged.parent, ignore_errors=True)
+    step("Đang cắt đoạn và lưu vào kho")
     try:
         ingest_file(hoidap.store, hoidap.settings.files_dir, path, overrides, force=True, loaded=loaded,
                     fallback=fallback)
@@ -196,7 +200,8 @@ def _ingest(hoidap: Hoidap, history: DocumentVersions, staged: Path, values: dic
         for src, dst in moves:  # the previous version stays the current one
             shutil.move(dst, src)
         return {"error": f"Không nạp được {staged.name}: {exc}", "status": 400}
-    hoidap.retriever.refresh()
+    step("Đang dựng chỉ mục")
+    hoidap.publish()
     doc = hoidap.store.document(doc_id)
     history.record(doc, REPLACED if replacing else UPLOADED, by)
     passages = len(hoidap.store.passages(doc_id))
@@ -226,9 +231,15 @@ async def upload(request: Request, hoidap: HoidapDep):
     received = await _received(hoidap, form)
     if isinstance(received, dict):
         return _home(request, hoidap, received, received["status"])
-    result = await run_in_threadpool(_ingest, hoidap, versions(request), received[0], values, request.state.staff,
-                                     None, form.get("separate") == "1")
+    result = await _queued(request, received, values, separate=form.get("separate") == "1")
     return _home(request, hoidap, result, result.get("status", 200))
+
+
+async def _queued(request: Request, upload: Upload, values: dict, replacing: str = "", separate: bool = False) -> dict:
+    """Queue the upload as a job; its result when it ends within a few seconds, else that it goes on."""
+    jobs = request.app.state.jobs
+    job_id = jobs.submit(upload, values, request.state.staff, replacing, separate)
+    return await run_in_threadpool(jobs.outcome, job_id)
 
 
 def _document(hoidap: Hoidap, doc_id: str) -> Document:
@@ -268,8 +279,7 @@ async def replace(request: Request, doc_id: str, hoidap: HoidapDep):
     received = await _received(hoidap, form)
     if isinstance(received, dict):
         return _detail(request, hoidap, doc, received, received["status"])
-    result = await run_in_threadpool(_ingest, hoidap, versions(request), received[0], values, request.state.staff,
-                                     doc)
+    result = await _queued(request, received, values, replacing=doc.id)
     return _detail(request, hoidap, hoidap.store.document(doc_id) or doc, result, result.get("status", 200))
 
 
@@ -291,7 +301,7 @@ async def edit(request: Request, doc_id: str, hoidap: HoidapDep):
     for p in passages:
         p.header = header_line(doc, p.section)
     hoidap.store.put_document(doc, passages)
-    await run_in_threadpool(hoidap.retriever.refresh)
+    await run_in_threadpool(hoidap.publish)
     history.record(doc, EDITED, request.state.staff)
     return _detail(request, hoidap, doc, {"ok": "Đã lưu thông tin văn bản. Câu trả lời từ nay dùng thông tin mới."})
 
@@ -306,7 +316,7 @@ def remove(request: Request, doc_id: str, hoidap: HoidapDep):
     doc = hoidap.store.document(doc_id)
     if doc is None or not hoidap.store.remove_document(doc_id):
         return _home(request, hoidap, {"error": f"Không có văn bản {doc_id}."}, 404)
-    hoidap.retriever.refresh()
+    hoidap.publish()
     if (original := original_file(hoidap, doc)) is not None:
         original.unlink(missing_ok=True)
     uploads = (hoidap.settings.data_dir / "uploads").resolve()

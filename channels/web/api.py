@@ -102,6 +102,8 @@ def documents(hoidap: HoidapDep) -> list[dict]:
     ]
 
 
-@health.get("/healthz", summary="Kiểm tra dịch vụ")
+@health.get("/healthz", summary="Kiểm tra dịch vụ; thế hệ chỉ mục đang phục vụ; tỉ lệ trúng bộ nhớ đệm câu trả lời")
 def healthz(hoidap: HoidapDep) -> dict:
-    return {"status": "ok", "documents": len(hoidap.store.documents())}
+    answers = hoidap.answerer.answers
+    return {"status": "ok", "documents": len(hoidap.store.documents()), "generation": hoidap.retriever.generation,
+            "answer_cache": answers.stats() if answers else None}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import uvicorn
@@ -17,6 +18,7 @@ from channels import webhooks
 from channels.web import admin, admin_curated, admin_documents, admin_stats, api, api_docs, documents, pages
 from channels.web.deps import templates
 from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
+from channels.web.jobs import Jobs
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
 from channels.web.sessions import AdminSessions
@@ -32,7 +34,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     hoidap = hoidap or open_hoidap(get_settings())
     settings = hoidap.settings
-    app = FastAPI(title="Hỏi đáp 57", version="0.1.0", docs_url=None, redoc_url=None,  # /docs: api_docs
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        stop = hoidap.follow()  # while serving: swap to each index generation another process publishes
+        yield
+        if stop:
+            stop()
+
+    app = FastAPI(title="Hỏi đáp 57", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan,  # /docs: api_docs
                   description="Hỏi đáp về Nghị quyết 57-NQ/TW và các kế hoạch triển khai; "
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
@@ -43,6 +53,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.state.admin_failures = shared.limiter("admin-failures", settings.admin_failures_per_minute)
     app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
     app.state.versions = DocumentVersions(settings.db_path)
+    app.state.jobs = Jobs(hoidap, app.state.versions)  # admin uploads; run here unless HOIDAP_SERVE_JOBS=false
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],

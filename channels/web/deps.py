@@ -1,6 +1,7 @@
 """Shared objects of the running app, as FastAPI dependencies."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from hoidap.wiring import Hoidap
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")  # autoescapes .html
 templates.env.filters["vn_time"] = shown  # stored UTC → "01/05/2026 10:00", Vietnam time
+templates.env.filters["from_json"] = json.loads  # a job's result (channels/web/jobs.py)
 
 
 def get_hoidap(request: Request) -> Hoidap:

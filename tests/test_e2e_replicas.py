@@ -1,0 +1,151 @@
+"""Two replicas on PostgreSQL + Redis behind nginx, and a `hoidap worker`, as real processes on 127.0.0.1
+(docs/deploy.md): an upload to replica A is answered by replica B once the worker has published the new index
+generation; the rate limit holds across replicas; a Telegram update delivered to both is answered once; killing
+a replica in the middle of a load run loses no request at nginx. scripts/test.sh installs nginx."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from fakes.server import serve, settled
+from fakes.telegram import FakeTelegram, message_update
+from hoidap.config import BUNDLED_CORPUS
+from test_serve_workers import free_port
+from test_web_admin import DOC, TOKEN
+
+pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
+TELEGRAM_TOKEN, TELEGRAM_SECRET = "123456:TEST-token", "s3cret_Token-57"
+QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
+NGINX_CONF = """
+error_log {dir}/error.log warn;
+pid {dir}/nginx.pid;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    upstream hoidap {{ server 127.0.0.1:{a} max_fails=1 fail_timeout=30s; server 127.0.0.1:{b} max_fails=1 fail_timeout=30s; }}
+    server {{
+        listen 127.0.0.1:{port};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        # the test's clients each name their own address (a real deployment sets $remote_addr, docs/deploy.md)
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_connect_timeout 2s;
+        proxy_next_upstream error timeout http_502 http_503;
+        location = /api/ask {{
+            proxy_next_upstream error timeout http_502 http_503 non_idempotent;  # docs/deploy.md: why POST is retried
+            proxy_pass http://hoidap;
+        }}
+        location / {{ proxy_pass http://hoidap; }}
+    }}
+}}
+"""
+
+
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"{url} did not start"
+        time.sleep(0.3)
+
+
+def ask(url: str, question: str, address: str) -> httpx.Response:
+    return httpx.post(f"{url}/api/ask", json={"question": question}, headers={"X-Forwarded-For": address}, timeout=30)
+
+
+def test_replicas_behind_nginx(tmp_path, pg_schema, redis_prefix):
+    (corpus := tmp_path / "corpus").mkdir()
+    shutil.copy(BUNDLED_CORPUS / "angiang_stp_kh_nq71.txt", corpus)
+    url, schema = pg_schema
+    telegram = FakeTelegram()
+    telegram.hanging = False
+    processes: list[subprocess.Popen] = []
+
+    def start(name: str, *command: str) -> subprocess.Popen:
+        env = {**os.environ, "PYTHONPATH": os.getcwd(), "HOIDAP_DATA_DIR": str(tmp_path / name),
+               "HOIDAP_CORPUS_DIR": str(corpus), "HOIDAP_EMBEDDER": "none", "HOIDAP_INDEX_DIR": str(tmp_path / "index"),
+               "HOIDAP_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}", "HOIDAP_REDIS_URL": redis_prefix[0],
+               "HOIDAP_REDIS_PREFIX": redis_prefix[1], "HOIDAP_SERVE_JOBS": "false", "HOIDAP_ADMIN_TOKEN": TOKEN,
+               "HOIDAP_RATE_LIMIT_PER_MINUTE": "5", "HOIDAP_PUBLIC_URL": "https://hoidap.example.gov.vn",
+               "HOIDAP_TELEGRAM_TOKEN": TELEGRAM_TOKEN, "HOIDAP_TELEGRAM_SECRET": TELEGRAM_SECRET,
+               "HOIDAP_TELEGRAM_BASE_URL": telegram.url + "/bot"}
+        processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                          start_new_session=True))
+        return processes[-1]
+
+    with serve(telegram.app) as telegram.url:
+        ports = {name: free_port() for name in ("a", "b", "nginx")}
+        a_url, b_url, lb_url = (f"http://127.0.0.1:{ports[n]}" for n in ("a", "b", "nginx"))
+        try:
+            a = start("a", sys.executable, "-m", "hoidap.cli", "serve", "--port", str(ports["a"]))
+            wait_healthy(a_url, a)  # A seeds the store and publishes generation 1; B then loads it
+            b = start("b", sys.executable, "-m", "hoidap.cli", "serve", "--port", str(ports["b"]))
+            start("worker", sys.executable, "-m", "hoidap.cli", "worker")
+            wait_healthy(b_url, b)
+            conf = tmp_path / "nginx.conf"
+            conf.write_text(NGINX_CONF.format(dir=tmp_path, a=ports["a"], b=ports["b"], port=ports["nginx"]))
+            start("nginx", "nginx", "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;")
+            wait_healthy(lb_url, processes[-1], 20)
+
+            # 1. an upload to A, ingested by the worker, answered by B after B swapped to the new generation
+            r = httpx.post(f"{a_url}/admin/documents", files={"file": ("tro-ly-so.txt", DOC.encode())},
+                           headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+            assert r.status_code in (200, 202), r.text
+            deadline = time.monotonic() + 60
+            while True:
+                cited = ask(b_url, "Trợ lý số tra cứu thủ tục ở thôn ấp Bình Minh", "10.0.0.1").json()["citations"]
+                if cited and cited[0]["doc_id"] == "tro-ly-so":
+                    break
+                assert time.monotonic() < deadline, "B never answered from the uploaded document"
+                time.sleep(1)
+            assert "tro-ly-so" in httpx.get(f"{b_url}/admin", headers={"Authorization": f"Bearer {TOKEN}"}).text
+
+            # 2. the rate limit (5 a minute) holds across replicas
+            codes = [ask(u, QUESTION, "10.0.0.2").status_code for u in (a_url, b_url) * 4]
+            assert codes == [200] * 5 + [429] * 3
+
+            # 3. one Telegram update delivered to both replicas is answered once: as many messages as the same
+            # question delivered once
+            def deliver(update_id: int, chat_id: int, urls) -> int:
+                for u in urls:
+                    assert httpx.post(f"{u}/webhooks/telegram", json=message_update(update_id, chat_id, QUESTION),
+                                      headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}).status_code == 200
+                return len(settled(lambda: telegram.sent(chat_id=str(chat_id)), quiet=2, timeout=30))
+
+            assert deliver(77, 5757, (a_url, b_url)) == deliver(78, 5758, (a_url,)) > 0
+
+            # 4. kill B during a bounded load run through nginx: every request still answered
+            def one(i: int) -> int:
+                return ask(lb_url, QUESTION, f"10.1.{i // 250}.{i % 250}").status_code
+
+            with ThreadPoolExecutor(8) as pool:
+                running = [pool.submit(one, i) for i in range(200)]
+                while sum(f.done() for f in running) < 40:
+                    time.sleep(0.02)
+                os.killpg(b.pid, signal.SIGKILL)
+                codes = [f.result() for f in running]
+            assert codes.count(200) == 200, {c: codes.count(c) for c in set(codes)}
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
