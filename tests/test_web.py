@@ -20,7 +20,7 @@ from channels.web.logs import ConversationLog, mask_pii
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
 
-QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
+QUESTION = "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?"
 XSS_DOC = """KẾ HOẠCH
 Về thử nghiệm an toàn hiển thị
 
