@@ -19,10 +19,10 @@ from bot.decide import Decision, Model, decide, load_model
 from bot.evidence import Evidence, EvidenceScorer, embedded_text
 from bot.mapping import WordMap
 from bot.quote import highlights
-from bot.scope import Scoper
+from bot.scope import LAW_NAMED_RE, Scoper
 from bot.session import SessionMemory
 from bot.understand import Query, understand
-from bot.units import Unit, split_units
+from bot.units import Unit, article_label, cited_units, split_units
 from bot.words import Vocabulary
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
@@ -62,6 +62,11 @@ def describe(doc: Document) -> str:
     if doc.issuer:
         parts.append(f"của {doc.issuer}")
     return " ".join(parts)
+
+
+def cited_name(doc: Document) -> str:
+    """ "Bộ luật Lao động số 45/2019/QH14": a document as a legal citation names it."""
+    return legal_name(doc) + (f" số {doc.number}" if doc.number[:1].isdigit() else "")
 
 
 _ENUMERATOR_RE = re.compile(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
@@ -181,6 +186,10 @@ class Answerer:
         mapped = self.word_map.map(question, unknown)
         mapped.update({w: [a] for w in unknown if (a := self.vocab.alias(w)) != w})  # "bot" of "chatbot"
         query = understand(question, scope, mapped, self.memory.get(session_id))
+        if query.article and (laws := self.scoper.named_documents(query.article.before, query.article.after)):
+            return Examined(query, [], self._article(query, laws))
+        if query.article and LAW_NAMED_RE.match(query.article.after):  # "dieu 5 luat dat dai": a law we do not hold
+            return Examined(None, [], self._out_of_scope("law"))
         if not query.words and not query.mapped:
             return Examined(None, [], self._smalltalk("help"))
         evidence = self.scorer.score(query, self._search(query))
@@ -225,6 +234,23 @@ class Answerer:
         return Answer("answered", render("localities.j2", names=names, example=example), [*main, *more],
                       [f"Ở {name}" for name in names])
 
+    def _article(self, query: Query, laws: list[Document]) -> Answer:
+        """ "Điều 5 Luật An ninh mạng quy định gì?": the article (or its clause, point) itself, quoted whole; when
+        the law named has no such article, say so."""
+        reference = query.article.reference
+        for doc in laws:
+            units = cited_units(self._passages_of.get(doc.id, []), doc, reference)
+            if units:
+                citations = [self._citation(u, []) for u in units]  # the whole quote is what was asked
+                return Answer("answered", render("article.j2", section=citations[0].section), citations)
+        doc, article = laws[0], f"Điều {query.article.number}"
+        articles = {label for p in self._passages_of.get(doc.id, []) if (label := article_label(p))}
+        within, missing = cited_name(doc), reference
+        if article in articles:  # the article is there, its clause or point is not
+            within, missing = f"{article} {within}", reference.removeprefix(article).strip()
+        text = render("no_article.j2", within=within, missing=missing, articles=len(articles), contact=self._contact())
+        return Answer("not_found", text, [], ["Danh sách văn bản"])
+
     @staticmethod
     def _highlight_words(query: Query) -> list[str]:
         mapped = [w for formal in query.mapped.values() for phrase in formal for w in folded_text(phrase).split()]
@@ -234,8 +260,7 @@ class Answerer:
         doc, p = unit.document, unit.passage
         section = " › ".join(s for s in (unit.heading, unit.part) if s)
         if reference := legal_reference(unit.heading):  # "Điều 129 khoản 1 điểm a, Bộ luật Lao động số 45/2019/QH14"
-            number = f" số {doc.number}" if doc.number[:1].isdigit() else ""
-            section = f"{reference}, {legal_name(doc)}{number}"
+            section = f"{reference}, {cited_name(doc)}"
         return Citation(
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
             issuer=doc.issuer, section=section, page=p.page, quote=unit.text,

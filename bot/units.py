@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hoidap.models import Document, Passage
-from ingest.chunking import SEPARATOR, HeadingReader, section_at
+from ingest.chunking import SEPARATOR, HeadingReader, article_of, legal_reference, section_at
 
 UnitKind = Literal["sentence", "paragraph", "block"]
 MIN_SENTENCE_WORDS = 8  # a shorter sentence is quoted with its paragraph
@@ -168,3 +168,28 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
     # A unit of the head or tail sits under no heading of the body: its label says what it is.
     return [Unit(passage, document, a, b, kind, "" if (a, b) in parts else section_at(passage.section, passage.text, a),
                  parts.get((a, b), "")) for (a, b), kind in sorted(spans.items())]
+
+
+def article_label(passage: Passage) -> str:
+    """ "Điều 5" when the passage lies in an article (none crosses one), else blank."""
+    label = article_of(passage.section.split(SEPARATOR))
+    return legal_reference(label) if label else ""
+
+
+def cited_units(passages: list[Passage], document: Document, reference: str) -> list[Unit]:
+    """What "Điều 5" or "Điều 5 khoản 2" covers in a document: one block per passage it spans, from its heading
+    to its last paragraph; none when the document has no such article or clause."""
+    article = reference.split(" khoản")[0]
+    units = []
+    for p in passages:
+        if article_label(p) != article:
+            continue
+        span, offset = None, 0
+        for para in p.text.split("\n\n"):
+            cited = legal_reference(section_at(p.section, p.text, offset))
+            if cited == reference or cited.startswith(reference + " "):
+                span = (span[0] if span else offset, offset + len(para))
+            offset += len(para) + 2
+        if span:
+            units.append(Unit(p, document, *span, "block", section_at(p.section, p.text, span[0])))
+    return units
