@@ -21,14 +21,14 @@ from bot.mapping import WordMap
 from bot.quote import highlights
 from bot.scope import LAW_NAMED_RE, Scoper
 from bot.session import SessionMemory
-from bot.understand import Query, understand
+from bot.understand import ArticleRef, Query, article_reference, understand
 from bot.units import Unit, article_label, cited_units, split_units
 from bot.words import Vocabulary
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import Store
 from hoidap.text import collapse_ws, folded_text, normalize
-from ingest.chunking import FRONT, legal_reference
+from ingest.chunking import FRONT, article_anchor, legal_reference
 from ingest.metadata import legal_name
 from retrieval import Filters, Retriever
 
@@ -176,6 +176,11 @@ class Answerer:
         if intent:
             return Examined(None, [], self._smalltalk(intent))
         question = smalltalk.strip_greeting(question)
+        if article := article_reference(question):  # an article of a law we hold is ours, whatever else it says
+            if laws := self.scoper.named_documents(article.before, article.after):
+                return Examined(None, [], self._article(article, laws))
+            if LAW_NAMED_RE.match(article.after):  # "dieu 5 luat dat dai": a law we do not hold, typed bare
+                return Examined(None, [], self._out_of_scope("law"))
         if reason := self.scoper.off_topic(question):
             return Examined(None, [], self._out_of_scope(*reason))
         if places := self.scoper.unplanned_places(question):
@@ -186,10 +191,6 @@ class Answerer:
         mapped = self.word_map.map(question, unknown)
         mapped.update({w: [a] for w in unknown if (a := self.vocab.alias(w)) != w})  # "bot" of "chatbot"
         query = understand(question, scope, mapped, self.memory.get(session_id))
-        if query.article and (laws := self.scoper.named_documents(query.article.before, query.article.after)):
-            return Examined(query, [], self._article(query, laws))
-        if query.article and LAW_NAMED_RE.match(query.article.after):  # "dieu 5 luat dat dai": a law we do not hold
-            return Examined(None, [], self._out_of_scope("law"))
         if not query.words and not query.mapped:
             return Examined(None, [], self._smalltalk("help"))
         evidence = self.scorer.score(query, self._search(query))
@@ -234,20 +235,20 @@ class Answerer:
         return Answer("answered", render("localities.j2", names=names, example=example), [*main, *more],
                       [f"Ở {name}" for name in names])
 
-    def _article(self, query: Query, laws: list[Document]) -> Answer:
+    def _article(self, article: ArticleRef, laws: list[Document]) -> Answer:
         """ "Điều 5 Luật An ninh mạng quy định gì?": the article (or its clause, point) itself, quoted whole; when
         the law named has no such article, say so."""
-        reference = query.article.reference
+        reference = article.reference
         for doc in laws:
             units = cited_units(self._passages_of.get(doc.id, []), doc, reference)
             if units:
                 citations = [self._citation(u, []) for u in units]  # the whole quote is what was asked
                 return Answer("answered", render("article.j2", section=citations[0].section), citations)
-        doc, article = laws[0], f"Điều {query.article.number}"
+        doc, whole = laws[0], f"Điều {article.number}"
         articles = {label for p in self._passages_of.get(doc.id, []) if (label := article_label(p))}
         within, missing = cited_name(doc), reference
-        if article in articles:  # the article is there, its clause or point is not
-            within, missing = f"{article} {within}", reference.removeprefix(article).strip()
+        if whole in articles:  # the article is there, its clause or point is not
+            within, missing = f"{whole} {within}", reference.removeprefix(whole).strip()
         text = render("no_article.j2", within=within, missing=missing, articles=len(articles), contact=self._contact())
         return Answer("not_found", text, [], ["Danh sách văn bản"])
 
@@ -264,9 +265,16 @@ class Answerer:
         return Citation(
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
             issuer=doc.issuer, section=section, page=p.page, quote=unit.text,
-            url=f"{self.settings.public_url}/documents/{doc.id}#p-{p.ordinal}",
+            url=self._url(unit),
             highlights=highlights(unit.text, words), locality=doc.locality, role=role,
         )
+
+    def _url(self, unit: Unit) -> str:
+        """The document page at the cited article ("?p=4#dieu-129": the page marks the quote in passage 4), else
+        at the cited passage ("#p-4")."""
+        base = f"{self.settings.public_url}/documents/{unit.document.id}"
+        anchor = article_anchor(unit.heading)
+        return f"{base}?p={unit.passage.ordinal}#{anchor}" if anchor else f"{base}#p-{unit.passage.ordinal}"
 
     # -- answers that need no search
     def _not_found(self, query: Query) -> Answer:

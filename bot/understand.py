@@ -77,7 +77,6 @@ class Query:
     mapped: dict[str, list[str]] = field(default_factory=dict)  # everyday phrase → corpus phrases
     follow_up: bool = False
     which_plan: bool = False  # "kế hoạch nào …": one answer per plan, not per place
-    article: ArticleRef | None = None  # "Điều 5 Luật An ninh mạng": the article named, answered from it
 
 
 def answer_kinds(question: str) -> set[str]:
@@ -99,7 +98,7 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], contex
         words = [w for w in words if w not in DATE_ASKING] or words
     search = " ".join([question, *(p for phrases in mapped.values() for p in phrases)])
     query = Query(question, search, folded_text(question), words, kinds, scope, mapped,
-                  which_plan=asks_which_plan(question), article=article_reference(question))
+                  which_plan=asks_which_plan(question))
     if context is not None and (_FOLLOW_UP_RE.search(question.lower()) or not words):
         query.follow_up = True
         if not words:  # the previous question, in another place

@@ -19,7 +19,7 @@ MIN_SENTENCE_WORDS = 8  # a shorter sentence is quoted with its paragraph
 MAX_BLOCK_CHARS = 1500  # a block stops growing here: an enumeration, not a chapter
 # A sentence ends at ". " before a capital, a digit or a list mark; "2." of "2. Phòng …" ends none.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
-_ENUMERATOR_ONLY_RE = re.compile(r"^\s*(Điều\s+\d+\w*|\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
+ENUMERATOR_ONLY_RE = re.compile(r"^\s*(Điều\s+\d+\w*|\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
 _PARAGRAPH_RE = re.compile(r"[^\n]+")
 _ITEM_RE = re.compile(r"^\s*[-–•+*]\s")
 LIST_LEVEL = 5  # "a)", "b)": ingest.chunking's deepest heading level, items of a list as often as headings
@@ -85,7 +85,7 @@ def _paragraphs(text: str, section: str) -> list[_Para]:
 def _sentences(para: _Para) -> list[tuple[int, int]]:
     spans, start = [], 0
     for cut in _SENTENCE_END_RE.finditer(para.text):
-        if _ENUMERATOR_ONLY_RE.match(para.text[start : cut.start()]):
+        if ENUMERATOR_ONLY_RE.match(para.text[start : cut.start()]):
             continue
         spans.append((start, cut.start()))
         start = cut.end()

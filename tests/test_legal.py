@@ -144,3 +144,24 @@ def test_a_law_we_do_not_hold_is_declined_even_typed_bare(app):
 def test_any_document_with_articles_is_named_by_its_type_and_number(app):
     answer = app.answerer.ask("Điều 2 Quyết định 12 quy định gì?")
     assert answer.citations[0].section == "Điều 2, Quyết định số 12/QĐ-UBND"
+
+
+def test_the_document_page_anchors_each_article_and_citations_point_there(app):
+    from fastapi.testclient import TestClient
+
+    from bot.render import quote_url, shown
+    from channels.web.app import create_app
+
+    client = TestClient(create_app(app))
+    body = client.post("/api/ask", json={"question": "khoản 2 Điều 5 Luật An ninh mạng quy định gì?"}).json()
+    citation = body["citations"][0]
+    assert citation["url"].endswith("/documents/luat-an-ninh-mang?p=4#dieu-5")
+    assert citation["link"].startswith("/documents/luat-an-ninh-mang?p=4&q=") and citation["link"].endswith("#dieu-5")
+    page = client.get(citation["link"]).text
+    article = page[page.index('<div class="article" id="dieu-5">'):]
+    article = article[:article.index('<div class="article"', 1)]
+    assert "Chương I › Điều 5. Biện pháp bảo vệ an ninh mạng" in article  # the heading path is shown
+    assert '<mark class="quoted">2. Chính phủ quy định trình tự' in article
+    assert page.count('id="dieu-') == 4 and 'id="dieu-10"' in page
+    plan = app.answerer.ask("Kế hoạch truyền thông chuyển đổi số năm 2026 có mục tiêu gì?").citations[0]
+    assert "#p-" in plan.url and quote_url(plan, shown(plan)).count("#p-") == 1  # outside articles: the passage
