@@ -19,7 +19,7 @@ def cmd_ingest(args) -> int:
     shown = sys.stderr.isatty()
     progress = (lambda it: tqdm(it, desc="Nạp văn bản", unit="tệp")) if shown else (lambda it: it)
     if shown and app.retriever.cache:  # embedding is the long part: a bar with the time left
-        app.retriever.cache.progress = lambda total: tqdm(total=total, desc="Nhúng vector", unit="đoạn")
+        app.retriever.progress = lambda total: tqdm(total=total, desc="Nhúng vector", unit="đoạn")
     report = app.ingest([Path(p) for p in args.paths], force=args.force, progress=progress)
     for label, ids in [("Thêm mới", report.added), ("Cập nhật", report.updated),
                        ("Không đổi", report.unchanged), ("Đã xóa", report.removed)]:

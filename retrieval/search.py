@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -11,7 +12,7 @@ from hoidap.models import Hit
 from hoidap.store import Store
 from hoidap.text import has_diacritics
 from retrieval import fusion
-from retrieval.embedders import Embedder, VectorCache, make_embedder
+from retrieval.embedders import Embedder, Progress, VectorCache, make_embedder
 from retrieval.filters import Filters, detect_filters
 from retrieval.snapshot import Snapshot, build_lock, store_key
 from retrieval.tokens import fold_syllable, syllables, with_bigrams
@@ -40,6 +41,8 @@ class Retriever:
         if mode == "dense" and self.embedder is None:
             raise ValueError("dense mode needs an embedder (HOIDAP_EMBEDDER)")
         self.cache = VectorCache(settings.index_dir / "vectors.sqlite") if self.embedder else None
+        # progress(passages to embed) follows every rebuild's embedding: `hoidap ingest`'s bar, the admin page
+        self.progress: Callable[[int], Progress] | None = None
         self.snapshot: Snapshot | None = None
         self._build_lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -61,7 +64,7 @@ class Retriever:
             with build_lock(self.settings.index_dir):  # one builder at a time across processes
                 snapshot = Snapshot.load_current(self.settings.index_dir, key)
                 if snapshot is None:
-                    snapshot = Snapshot.build(self.store, self.embedder, self.cache)
+                    snapshot = Snapshot.build(self.store, self.embedder, self.cache, self.progress)
                     snapshot.publish(self.settings.index_dir)
         self.snapshot = snapshot  # one reference swap: searches in flight keep the old one
 

@@ -17,6 +17,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from hoidap.models import Document, Passage
 from hoidap.store import Store
 from retrieval.dense import DenseIndex
 from retrieval.diacritics import DiacriticRestorer
-from retrieval.embedders import Embedder, VectorCache
+from retrieval.embedders import Embedder, Progress, VectorCache
 from retrieval.lexical import LexicalIndex
 from retrieval.tokens import syllables
 
@@ -71,7 +72,8 @@ class Snapshot:
     path: Path | None = None
 
     @classmethod
-    def build(cls, store: Store, embedder: Embedder | None, cache: VectorCache | None) -> Snapshot:
+    def build(cls, store: Store, embedder: Embedder | None, cache: VectorCache | None,
+              progress: Callable[[int], Progress] | None = None) -> Snapshot:
         key = store_key(store, embedder)  # read first: data newer than the key only costs a rebuild
         documents = store.documents()
         doc_index = {d.id: i for i, d in enumerate(documents)}
@@ -80,7 +82,7 @@ class Snapshot:
         lexical = LexicalIndex.build([syllables(index_text(p)) for p in passages])
         dense = None
         if embedder and passages:
-            dense = DenseIndex.build(cache.embed(embedder, [embed_text(p) for p in passages]))
+            dense = DenseIndex.build(cache.embed(embedder, [embed_text(p) for p in passages], progress=progress))
         return cls(
             key=key,
             ids=[p.id for p in passages],

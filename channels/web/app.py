@@ -20,6 +20,7 @@ from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
 from channels.web.sessions import AdminSessions
+from channels.web.ingest_progress import IngestProgress
 from hoidap.config import get_settings
 from hoidap.shared import LocalState
 from hoidap.versions import DocumentVersions
@@ -43,6 +44,8 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.state.admin_failures = shared.limiter("admin-failures", settings.admin_failures_per_minute)
     app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
     app.state.versions = DocumentVersions(settings.db_path)
+    app.state.ingest_progress = IngestProgress(shared)
+    hoidap.retriever.progress = app.state.ingest_progress.embedding  # every rebuild's embedding, for /admin/progress
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
