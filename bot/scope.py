@@ -71,7 +71,7 @@ class Scoper:
         self.held = {bare for _, _, words in self.aliases for bare in [" ".join(sorted(words))]}
         # How a question names a document beside an article (folded): a law by its name ("bộ luật lao động",
         # "luật lao động"), any document by its number ("luật số 24/2018/QH14"). Read off the metadata loaded.
-        self.names: list[tuple[Document, re.Pattern[str], re.Pattern[str]]] = []
+        self.names: list[tuple[Document, re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = []
         for doc in documents:
             names = []
             if doc.number[:1].isdigit():  # "luật số 24/2018/QH14"; after its type its first part is enough: "quyết định 1169"
@@ -82,7 +82,7 @@ class Scoper:
             if names:
                 name = "|".join(names)
                 self.names.append((doc, re.compile(rf"(?:cua )?(?:{name})\b"),
-                                   re.compile(rf"\b(?:{name})(?: nam)?(?: \d{{4}})?$")))
+                                   re.compile(rf"\b(?:{name})(?: nam)?(?: \d{{4}})?$"), re.compile(rf"\b(?:{name})\b")))
 
     def scope(self, question: str) -> Scope:
         q = folded_text(question)
@@ -103,6 +103,8 @@ class Scoper:
             if numbered:
                 docs = numbered
                 scope.naming_words |= {number}
+        if named := {d.id for d, _, _, anywhere in self.names if anywhere.search(q)}:  # "Theo Bộ luật Hình sự, …"
+            docs = named
         scope.doc_ids = docs
         scope.localities = sorted({d.locality for d in self.documents if docs and d.id in docs})
         return scope
@@ -110,7 +112,7 @@ class Scoper:
     def named_documents(self, before: str, after: str) -> list[Document]:
         """The documents named right after an article (`after`: "[của] Luật An ninh mạng …") or right before it
         (`before`: "… Luật An ninh mạng"), folded; newest first."""
-        named = [doc for doc, after_re, before_re in self.names if after_re.match(after) or before_re.search(before)]
+        named = [doc for doc, after_re, before_re, _ in self.names if after_re.match(after) or before_re.search(before)]
         return sorted(named, key=lambda d: d.date_iso, reverse=True)
 
     def unplanned_places(self, question: str) -> list[str]:

@@ -165,3 +165,9 @@ def test_the_document_page_anchors_each_article_and_citations_point_there(app):
     assert page.count('id="dieu-') == 4 and 'id="dieu-10"' in page
     plan = app.answerer.ask("Kế hoạch truyền thông chuyển đổi số năm 2026 có mục tiêu gì?").citations[0]
     assert "#p-" in plan.url and quote_url(plan, shown(plan)).count("#p-") == 1  # outside articles: the passage
+
+
+def test_a_question_naming_a_law_searches_that_law(app):
+    scope = app.answerer.scoper.scope("Theo Luật An ninh mạng, thẩm định an ninh mạng là gì?")
+    assert scope.doc_ids == {"luat-an-ninh-mang"}
+    assert app.answerer.scoper.scope("theo bo luat lao dong 2019 thi sao").doc_ids == {"bo-luat-lao-dong"}
