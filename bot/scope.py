@@ -53,6 +53,32 @@ class Scope:
     naming_words: set[str] = field(default_factory=set)  # folded words that only name the scope
 
 
+@dataclass(frozen=True)
+class _DocumentName:
+    """How a question names a document (folded), read off its metadata: a law by its name ("bộ luật lao động",
+    "luật lao động"), any document by its number ("luật số 24/2018/QH14"; after its type, its first part:
+    "quyết định 12"). Three patterns: right after an article ("Điều 5 [của] …"), right before one, anywhere."""
+
+    doc: Document
+    after: re.Pattern[str]
+    before: re.Pattern[str]
+    anywhere: re.Pattern[str]
+
+    @classmethod
+    def of(cls, doc: Document) -> _DocumentName | None:
+        names = []
+        if doc.number[:1].isdigit():
+            number, kind = folded_text(doc.number), folded_text(doc.doc_type).removeprefix("bo ")
+            names.append(rf"(?:\w+ ){{0,3}}{number}" + (rf"|(?:bo )?{kind} (?:so )?{number.split()[0]}" if kind else ""))
+        if doc.doc_type in LAW_TYPES and doc.title:
+            names.append(r"(?:bo )?" + re.escape(folded_text(legal_name(doc)).removeprefix("bo ")))
+        if not names:
+            return None
+        name = "|".join(names)
+        return cls(doc, re.compile(rf"(?:cua )?(?:{name})\b"), re.compile(rf"\b(?:{name})(?: nam)?(?: \d{{4}})?$"),
+                   re.compile(rf"\b(?:{name})\b"))
+
+
 class Scoper:
     """Reads names of localities, issuers and plan numbers off a question, using the documents we hold."""
 
@@ -69,20 +95,7 @@ class Scoper:
         self.issuers = {d.id: fold(d.issuer).replace("uy ban nhan dan", "ubnd") for d in documents}
         self.places = places or Places()
         self.held = {bare for _, _, words in self.aliases for bare in [" ".join(sorted(words))]}
-        # How a question names a document beside an article (folded): a law by its name ("bộ luật lao động",
-        # "luật lao động"), any document by its number ("luật số 24/2018/QH14"). Read off the metadata loaded.
-        self.names: list[tuple[Document, re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = []
-        for doc in documents:
-            names = []
-            if doc.number[:1].isdigit():  # "luật số 24/2018/QH14"; after its type its first part is enough: "quyết định 1169"
-                number, kind = folded_text(doc.number), folded_text(doc.doc_type).removeprefix("bo ")
-                names.append(rf"(?:\w+ ){{0,3}}{number}" + (rf"|(?:bo )?{kind} (?:so )?{number.split()[0]}" if kind else ""))
-            if doc.doc_type in LAW_TYPES and doc.title:
-                names.append(r"(?:bo )?" + re.escape(folded_text(legal_name(doc)).removeprefix("bo ")))
-            if names:
-                name = "|".join(names)
-                self.names.append((doc, re.compile(rf"(?:cua )?(?:{name})\b"),
-                                   re.compile(rf"\b(?:{name})(?: nam)?(?: \d{{4}})?$"), re.compile(rf"\b(?:{name})\b")))
+        self.names = [name for doc in documents if (name := _DocumentName.of(doc))]
 
     def scope(self, question: str) -> Scope:
         q = folded_text(question)
@@ -103,7 +116,7 @@ class Scoper:
             if numbered:
                 docs = numbered
                 scope.naming_words |= {number}
-        if named := {d.id for d, _, _, anywhere in self.names if anywhere.search(q)}:  # "Theo Bộ luật Hình sự, …"
+        if named := {n.doc.id for n in self.names if n.anywhere.search(q)}:  # "Theo Bộ luật Hình sự, …"
             docs = named
         scope.doc_ids = docs
         scope.localities = sorted({d.locality for d in self.documents if docs and d.id in docs})
@@ -112,7 +125,7 @@ class Scoper:
     def named_documents(self, before: str, after: str) -> list[Document]:
         """The documents named right after an article (`after`: "[của] Luật An ninh mạng …") or right before it
         (`before`: "… Luật An ninh mạng"), folded; newest first."""
-        named = [doc for doc, after_re, before_re, _ in self.names if after_re.match(after) or before_re.search(before)]
+        named = [n.doc for n in self.names if n.after.match(after) or n.before.search(before)]
         return sorted(named, key=lambda d: d.date_iso, reverse=True)
 
     def unplanned_places(self, question: str) -> list[str]:

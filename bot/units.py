@@ -179,7 +179,7 @@ def article_label(passage: Passage) -> str:
 def cited_units(passages: list[Passage], document: Document, reference: str) -> list[Unit]:
     """What "Điều 5" or "Điều 5 khoản 2" covers in a document: one block per passage it spans, from its heading
     to its last paragraph; none when the document has no such article or clause."""
-    article = reference.split(" khoản")[0]
+    article = " ".join(reference.split()[:2])
     units = []
     for p in passages:
         if article_label(p) != article:
