@@ -9,6 +9,9 @@ import urllib.request
 
 from playwright.sync_api import expect
 
+from channels.web.ingest_progress import IngestProgress
+from hoidap.shared import LocalState
+
 from hoidap.config import BUNDLED_CORPUS
 
 
@@ -114,3 +117,30 @@ def test_report_for_a_period_with_chart_and_csv(page, server, shot, admin_token)
     rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
     assert rows[0][0] == "Báo cáo hỏi đáp" and int(rows[1][1]) >= 1
     assert any(r and r[0] == "Tuần từ thứ Hai" for r in rows)
+
+
+def test_an_upload_shows_the_progress_the_server_reports(page, server, tmp_path, shot, admin_token):
+    """The upload form polls /admin/progress while it waits. Here the form is kept from leaving the page and
+    the server's answers are replayed from the real IngestProgress (tests/test_web_admin.py polls the endpoint
+    during a real upload)."""
+    log_in(page, server, admin_token)
+    now = [0.0]
+    progress = IngestProgress(LocalState(None), clock=lambda: now[0])
+    progress.begin("tien-do.txt")
+    progress.finish()
+    stale = progress.status()  # the previous load's "done": not this one's
+    progress.begin("tien-do.txt")
+    bar = progress.embedding(960)
+    now[0] = 30.0
+    bar.update(256)
+    answers = [stale, progress.status()]
+    page.route("**/admin/progress", lambda route: route.fulfill(json=answers.pop(0) if len(answers) > 1 else answers[0]))
+    source = tmp_path / "tien-do.txt"
+    source.write_text("KẾ HOẠCH\nThử nghiệm tiến độ nạp\n", encoding="utf-8")
+    page.get_by_label("Tệp").set_input_files(str(source))
+    page.evaluate("document.querySelector('form[data-progress]').addEventListener('submit', e => e.preventDefault())")
+    page.get_by_role("button", name="Nạp văn bản").click()
+    line = page.locator(".ingest-progress [role=status]")
+    expect(line).to_have_text("Đang nạp tien-do.txt: đã nhúng vector 256/960 đoạn, còn khoảng 82 giây.")
+    assert page.locator(".ingest-progress progress").evaluate("e => [e.value, e.max]") == [256, 960]
+    shot(page, "13-admin-upload-progress")
