@@ -120,7 +120,7 @@ def test_shared_memory_and_replays_expire(redis_prefix):
     assert state.first_seen("telegram:1", time.time(), keep_s=0.2)
 
 
-def test_a_load_s_progress_noted_by_one_replica_is_read_by_another(redis_prefix, tmp_path):
+def test_load_progress_noted_by_one_replica_is_read_by_another(redis_prefix):
     """The admin page of any worker shows the progress the loading one notes (channels/web/ingest_progress.py)."""
     url, prefix = redis_prefix
     for writer, reader in [(RedisState(url, prefix), RedisState(url, prefix)), (LocalState(None),) * 2]:
