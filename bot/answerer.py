@@ -20,14 +20,15 @@ from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.decide import Decision, Model, decide, load_model
 from bot.evidence import Evidence, embedded_text
 from bot.quote import highlights
+from bot.scope import LAW_NAMED_RE
 from bot.session import SessionMemory
-from bot.understand import Query, may_follow, understand
-from bot.units import Unit
+from bot.understand import ArticleRef, Query, article_reference, may_follow, understand
+from bot.units import Unit, article_label, cited_units
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import Store
 from hoidap.text import collapse_ws, folded_text, normalize
-from ingest.chunking import FRONT, legal_reference
+from ingest.chunking import FRONT, article_anchor, legal_reference
 from ingest.metadata import legal_name
 from retrieval import Filters, Retriever
 
@@ -61,6 +62,11 @@ def describe(doc: Document) -> str:
     if doc.issuer:
         parts.append(f"của {doc.issuer}")
     return " ".join(parts)
+
+
+def cited_name(doc: Document) -> str:
+    """ "Bộ luật Lao động số 45/2019/QH14": a document as a legal citation names it."""
+    return legal_name(doc) + (f" số {doc.number}" if doc.number[:1].isdigit() else "")
 
 
 _ENUMERATOR_RE = re.compile(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
@@ -185,6 +191,11 @@ class Answerer:
         if intent:
             return Examined(None, [], self._smalltalk(intent))
         question = smalltalk.strip_greeting(question)
+        if article := article_reference(question):  # an article of a law we hold is ours, whatever else it says
+            if laws := corpus.scoper.named_documents(article.before, article.after):
+                return Examined(None, [], self._article(corpus, article, laws))
+            if LAW_NAMED_RE.match(article.after):  # "dieu 5 luat dat dai": a law we do not hold, typed bare
+                return Examined(None, [], self._out_of_scope("law"))
         if reason := corpus.scoper.off_topic(question):
             return Examined(None, [], self._out_of_scope(*reason))
         if places := corpus.scoper.unplanned_places(question):
@@ -239,6 +250,23 @@ class Answerer:
         return Answer("answered", render("localities.j2", names=names, example=example), [*main, *more],
                       [f"Ở {name}" for name in names])
 
+    def _article(self, corpus: Corpus, article: ArticleRef, laws: list[Document]) -> Answer:
+        """ "Điều 5 Luật An ninh mạng quy định gì?": the article (or its clause, point) itself, quoted whole; when
+        the law named has no such article, say so."""
+        reference = article.reference
+        for doc in laws:
+            units = cited_units(corpus.passages_of.get(doc.id, []), doc, reference)
+            if units:
+                citations = [self._citation(u, []) for u in units]  # the whole quote is what was asked
+                return Answer("answered", render("article.j2", section=citations[0].section), citations)
+        doc, whole = laws[0], f"Điều {article.number}"
+        articles = {label for p in corpus.passages_of.get(doc.id, []) if (label := article_label(p))}
+        within, missing = cited_name(doc), reference
+        if whole in articles:  # the article is there, its clause or point is not
+            within, missing = f"{whole} {within}", reference.removeprefix(whole).strip()
+        text = render("no_article.j2", within=within, missing=missing, articles=len(articles), contact=self._contact())
+        return Answer("not_found", text, [], ["Danh sách văn bản"])
+
     @staticmethod
     def _highlight_words(query: Query) -> list[str]:
         mapped = [w for formal in query.mapped.values() for phrase in formal for w in folded_text(phrase).split()]
@@ -248,14 +276,20 @@ class Answerer:
         doc, p = unit.document, unit.passage
         section = " › ".join(s for s in (unit.heading, unit.part) if s)
         if reference := legal_reference(unit.heading):  # "Điều 129 khoản 1 điểm a, Bộ luật Lao động số 45/2019/QH14"
-            number = f" số {doc.number}" if doc.number[:1].isdigit() else ""
-            section = f"{reference}, {legal_name(doc)}{number}"
+            section = f"{reference}, {cited_name(doc)}"
         return Citation(
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
             issuer=doc.issuer, section=section, page=p.page, quote=unit.text,
-            url=f"{self.settings.public_url}/documents/{doc.id}#p-{p.ordinal}",
+            url=self._url(unit),
             highlights=highlights(unit.text, words), locality=doc.locality, role=role,
         )
+
+    def _url(self, unit: Unit) -> str:
+        """The document page at the cited article ("?p=4#dieu-129": the page marks the quote in passage 4), else
+        at the cited passage ("#p-4")."""
+        base = f"{self.settings.public_url}/documents/{unit.document.id}"
+        anchor = article_anchor(unit.heading)
+        return f"{base}?p={unit.passage.ordinal}#{anchor}" if anchor else f"{base}#p-{unit.passage.ordinal}"
 
     # -- answers that need no search
     def _not_found(self, query: Query) -> Answer:

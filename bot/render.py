@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import quote as url_quote
+from urllib.parse import parse_qs, quote as url_quote
 
+from bot.units import ENUMERATOR_ONLY_RE
 from bot.words import STOPWORDS
 from hoidap.models import Answer, Citation
 from hoidap.text import fold, has_diacritics, syllables
@@ -167,6 +168,8 @@ def quoted_sentence(quote: Shown) -> str:
     start = quote.highlights[0][0] if quote.highlights else 0
     pos = 0
     for m in _SENTENCE_END_RE.finditer(quote.text):
+        if ENUMERATOR_ONLY_RE.match(quote.text[pos : m.start()]):  # "2." of "2. Chính phủ …" ends no sentence
+            continue
         if m.start() >= start:
             return quote.text[pos : m.start()].strip()[:SENTENCE_CHARS]
         pos = m.end()
@@ -176,12 +179,12 @@ def quoted_sentence(quote: Shown) -> str:
 def quote_url(c: Citation, quote: Shown) -> str:
     """The citation link with its passage (?p=) and quoted sentence (?q=): the document page marks it there."""
     sentence = quoted_sentence(quote)
-    if not c.url or not sentence or "?" in c.url:
-        return c.url
     path, _, anchor = c.url.partition("#")
-    if not anchor.startswith("p-"):
+    path, _, query = path.partition("?")
+    passage = anchor[2:] if anchor.startswith("p-") else parse_qs(query).get("p", [""])[0]  # "?p=4#dieu-129"
+    if not sentence or not passage:
         return c.url
-    return f"{path}?p={anchor[2:]}&q={url_quote(sentence, safe='')}#{anchor}"
+    return f"{path}?p={passage}&q={url_quote(sentence, safe='')}#{anchor}"
 
 
 def marked(text: str, spans: list[list[int]], start: str, end: str) -> str:

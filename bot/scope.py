@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.places import Places
 from hoidap.models import Document
 from hoidap.text import fold, folded_text
+from ingest.metadata import LAW_TYPES, legal_name
 
 # Topics citizens also ask a public chatbot, none of which a plan on Resolution 57 answers.
 OFF_TOPICS = {
@@ -16,6 +17,8 @@ OFF_TOPICS = {
     "vụ việc pháp lý cá nhân": r"khoi kien|muon kien|di kien|kien ra|toa an|ly hon|ly di|tranh chap|thua ke|lan sang|lan dat|hang xom",
 }
 _OFF_TOPIC_RES = {name: re.compile(rf"\b({pattern})\b") for name, pattern in OFF_TOPICS.items()}
+# "Điều 5 [của] Luật Đất đai" typed bare (folded): a law named beside an article.
+LAW_NAMED_RE = re.compile(r"^(?:cua )?(?:bo )?(?:luat|phap lenh)\b")
 # "Luật Đất đai", "Nghị định 13", "Quyết định số 1169": references the corpus may or may not hold.
 # A law is named with capitals ("Luật Đất đai"); "pháp luật" in running text is not a reference.
 _LAW_RE = re.compile(r"\b(?:Bộ luật|Luật|LUẬT) ([A-ZĐÀ-Ỹ]\w*(?: \w+)?)")
@@ -52,6 +55,32 @@ class Scope:
     naming_words: set[str] = field(default_factory=set)  # folded words that only name the scope
 
 
+@dataclass(frozen=True)
+class _DocumentName:
+    """How a question names a document (folded), read off its metadata: a law by its name ("bộ luật lao động",
+    "luật lao động"), any document by its number ("luật số 24/2018/QH14"; after its type, its first part:
+    "quyết định 12"). Three patterns: right after an article ("Điều 5 [của] …"), right before one, anywhere."""
+
+    doc: Document
+    after: re.Pattern[str]
+    before: re.Pattern[str]
+    anywhere: re.Pattern[str]
+
+    @classmethod
+    def of(cls, doc: Document) -> _DocumentName | None:
+        names = []
+        if doc.number[:1].isdigit():
+            number, kind = folded_text(doc.number), folded_text(doc.doc_type).removeprefix("bo ")
+            names.append(rf"(?:\w+ ){{0,3}}{number}" + (rf"|(?:bo )?{kind} (?:so )?{number.split()[0]}" if kind else ""))
+        if doc.doc_type in LAW_TYPES and doc.title:
+            names.append(r"(?:bo )?" + re.escape(folded_text(legal_name(doc)).removeprefix("bo ")))
+        if not names:
+            return None
+        name = "|".join(names)
+        return cls(doc, re.compile(rf"(?:cua )?(?:{name})\b"), re.compile(rf"\b(?:{name})(?: nam)?(?: \d{{4}})?$"),
+                   re.compile(rf"\b(?:{name})\b"))
+
+
 class Scoper:
     """Reads names of localities, issuers and plan numbers off a question, using the documents we hold."""
 
@@ -68,6 +97,7 @@ class Scoper:
         self.issuers = {d.id: fold(d.issuer).replace("uy ban nhan dan", "ubnd") for d in documents}
         self.places = places or Places()
         self.held = {bare for _, _, words in self.aliases for bare in [" ".join(sorted(words))]}
+        self.names = [name for doc in documents if (name := _DocumentName.of(doc))]
 
     def scope(self, question: str) -> Scope:
         q = folded_text(question)
@@ -88,9 +118,17 @@ class Scoper:
             if numbered:
                 docs = numbered
                 scope.naming_words |= {number}
+        if named := {n.doc.id for n in self.names if n.anywhere.search(q)}:  # "Theo Bộ luật Hình sự, …"
+            docs = named
         scope.doc_ids = docs
         scope.localities = sorted({d.locality for d in self.documents if docs and d.id in docs})
         return scope
+
+    def named_documents(self, before: str, after: str) -> list[Document]:
+        """The documents named right after an article (`after`: "[của] Luật An ninh mạng …") or right before it
+        (`before`: "… Luật An ninh mạng"), folded; newest first."""
+        named = [n.doc for n in self.names if n.after.match(after) or n.before.search(before)]
+        return sorted(named, key=lambda d: d.date_iso, reverse=True)
 
     def unplanned_places(self, question: str) -> list[str]:
         """Provinces and communes the question names when none of them is a place we hold a plan of."""

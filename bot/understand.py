@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.asking import DATE_ASKING, asks_date, asks_number, asks_which_plan
 from bot.scope import Scope
 from bot.words import content_words
-from hoidap.text import folded_text
+from hoidap.text import fold, folded_text, syllables
 
 # What kind of answer a question wants, read off its question words (folded: citizens type bare).
 _KIND_PATTERNS = {
@@ -24,6 +24,44 @@ _KIND_PATTERNS = {
 _KIND_RES = {kind: re.compile(pattern) for kind, pattern in _KIND_PATTERNS.items()}
 # "còn Đồng Nai thì sao?": bare "con" is also "con" (a child), so only "con o …" counts without marks.
 _FOLLOW_UP_RE = re.compile(r"^(còn|thế còn|vậy còn|con o|the con|vay con)\b|\b(thì sao|thi sao)\W*$")
+# "khoản 2 Điều 5 …", "Điều 129 khoản 1 điểm a …", "dieu 5 cua …" (folded syllables: punctuation gone).
+_ARTICLE_RE = re.compile(r"\b(?:diem (?P<point>[a-z]) (?:cua )?)?(?:khoan (?P<clause>\d+) (?:cua )?)?dieu (?P<number>\d+[a-z]?)"
+                         r"(?: khoan (?P<clause2>\d+))?(?: diem (?P<point2>[a-z]))?\b")
+# "quy định tại Điều 5 …": the article qualifies the question, it is not what is asked about.
+_QUALIFIED_RE = re.compile(r"\b(tai|theo quy dinh tai|tru)\s*$")
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """An article (and clause, point) a question names, with the folded words around it, where the law is named:
+    "Điều 5 Luật An ninh mạng", "Bộ luật Lao động Điều 129"."""
+
+    number: str  # "5", "37a"
+    clause: str = ""
+    point: str = ""  # as typed: "đ" stays "đ"
+    before: str = ""
+    after: str = ""
+
+    @property
+    def reference(self) -> str:
+        """As `ingest.chunking.legal_reference` writes it: "Điều 5 khoản 2 điểm a"."""
+        parts = [f"Điều {self.number}", f"khoản {self.clause}" if self.clause else "",
+                 f"điểm {self.point}" if self.point else ""]
+        return " ".join(p for p in parts if p)
+
+
+def article_reference(question: str) -> ArticleRef | None:
+    """The first article the question names, unless it only qualifies something else ("quy định tại Điều 5")."""
+    words = syllables(question)
+    folded = fold(" ".join(words))
+    for m in _ARTICLE_RE.finditer(folded):
+        if _QUALIFIED_RE.search(folded[: m.start()]):
+            continue
+        point_at = m.start("point") if m.group("point") else m.start("point2")
+        point = words[folded[:point_at].count(" ")] if point_at >= 0 else ""  # the letter as typed: "đ" is not "d"
+        return ArticleRef(m.group("number"), m.group("clause") or m.group("clause2") or "", point,
+                          folded[: m.start()].strip(), folded[m.end():].strip())
+    return None
 
 
 @dataclass

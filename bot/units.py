@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hoidap.models import Document, Passage
-from ingest.chunking import SEPARATOR, HeadingReader, section_at
+from ingest.chunking import SEPARATOR, HeadingReader, article_of, legal_reference, section_at
 
 UnitKind = Literal["sentence", "paragraph", "block"]
 MIN_SENTENCE_WORDS = 8  # a shorter sentence is quoted with its paragraph
 MAX_BLOCK_CHARS = 1500  # a block stops growing here: an enumeration, not a chapter
 # A sentence ends at ". " before a capital, a digit or a list mark; "2." of "2. Phòng …" ends none.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
-_ENUMERATOR_ONLY_RE = re.compile(r"^\s*(Điều\s+\d+\w*|\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
+ENUMERATOR_ONLY_RE = re.compile(r"^\s*(Điều\s+\d+\w*|\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
 _PARAGRAPH_RE = re.compile(r"[^\n]+")
 _ITEM_RE = re.compile(r"^\s*[-–•+*]\s")
 LIST_LEVEL = 5  # "a)", "b)": ingest.chunking's deepest heading level, items of a list as often as headings
@@ -88,7 +88,7 @@ def _paragraphs(text: str, section: str) -> list[_Para]:
 def _sentences(para: _Para) -> list[tuple[int, int]]:
     spans, start = [], 0
     for cut in _SENTENCE_END_RE.finditer(para.text):
-        if _ENUMERATOR_ONLY_RE.match(para.text[start : cut.start()]):
+        if ENUMERATOR_ONLY_RE.match(para.text[start : cut.start()]):
             continue
         spans.append((start, cut.start()))
         start = cut.end()
@@ -171,3 +171,28 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
     # A unit of the head or tail sits under no heading of the body: its label says what it is.
     return [Unit(passage, document, a, b, kind, "" if (a, b) in parts else section_at(passage.section, passage.text, a),
                  parts.get((a, b), "")) for (a, b), kind in sorted(spans.items())]
+
+
+def article_label(passage: Passage) -> str:
+    """ "Điều 5" when the passage lies in an article (none crosses one), else blank."""
+    label = article_of(passage.section.split(SEPARATOR))
+    return legal_reference(label) if label else ""
+
+
+def cited_units(passages: list[Passage], document: Document, reference: str) -> list[Unit]:
+    """What "Điều 5" or "Điều 5 khoản 2" covers in a document: one block per passage it spans, from its heading
+    to its last paragraph; none when the document has no such article or clause."""
+    article = " ".join(reference.split()[:2])
+    units = []
+    for p in passages:
+        if article_label(p) != article:
+            continue
+        span, offset = None, 0
+        for para in p.text.split("\n\n"):
+            cited = legal_reference(section_at(p.section, p.text, offset))
+            if cited == reference or cited.startswith(reference + " "):
+                span = (span[0] if span else offset, offset + len(para))
+            offset += len(para) + 2
+        if span:
+            units.append(Unit(p, document, *span, "block", section_at(p.section, p.text, span[0])))
+    return units

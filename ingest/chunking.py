@@ -96,6 +96,12 @@ def legal_reference(section: str) -> str:
     return " ".join(parts)
 
 
+def article_anchor(section: str) -> str:
+    """The id of a heading path's article on the document page: "Chương XI › Điều 129. … › 1. …" → "dieu-129"."""
+    reference = legal_reference(section)
+    return f"dieu-{reference.split()[1].lower()}" if reference else ""
+
+
 def article_of(path: list[str]) -> str | None:
     """The "Điều N. …" label of a heading path, None outside articles."""
     return next((label for label in path if ARTICLE_RE.match(label)), None)

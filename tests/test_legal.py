@@ -93,5 +93,81 @@ def test_a_citation_of_a_clause_reads_article_and_clause(app):
 
 
 def test_a_citation_of_a_point_names_it(app):
-    answer = app.answerer.ask("Người lao động gây thiệt hại không nghiêm trọng do sơ suất thì sao?")
+    answer = app.answerer.ask("Điểm a khoản 1 Điều 129 Bộ luật Lao động quy định gì?")
     assert answer.citations[0].section == "Điều 129 khoản 1 điểm a, Bộ luật Lao động số 45/2019/QH14"
+
+
+@pytest.mark.parametrize("question", ["Điều 5 Luật An ninh mạng quy định gì?", "dieu 5 luat an ninh mang",
+                                      "Luật số 24/2018/QH14, Điều 5 nói gì?", "Luật An ninh mạng 2018 Điều 5?"])
+def test_a_question_naming_an_article_is_answered_by_that_article(app, question):
+    answer = app.answerer.ask(question)
+    assert answer.status == "answered"
+    assert [c.section for c in answer.citations] == ["Điều 5, Luật An ninh mạng số 24/2018/QH14"]
+    quote = answer.citations[0].quote
+    assert quote.startswith("Điều 5. Biện pháp bảo vệ an ninh mạng") and quote.endswith("luật tố tụng hình sự quy định.")
+    assert answer.text.startswith("Điều 5, Luật An ninh mạng số 24/2018/QH14 quy định")
+
+
+@pytest.mark.parametrize("question, section, quote", [
+    ("khoản 2 Điều 5 Luật An ninh mạng quy định gì", "Điều 5 khoản 2", "2. Chính phủ quy định trình tự"),
+    ("Điều 5 khoản 1 điểm đ của Luật An ninh mạng?", "Điều 5 khoản 1 điểm đ", "đ) Ứng phó, khắc phục sự cố"),
+    ("Điều 129 Bộ luật Lao động nói gì?", "Điều 129", "Điều 129. Bồi thường thiệt hại"),
+    ("khoan 1 dieu 129 luat lao dong", "Điều 129 khoản 1", "1. Người lao động làm hư hỏng"),
+])
+def test_a_clause_or_point_named_is_quoted_alone(app, question, section, quote):
+    answer = app.answerer.ask(question)
+    first = answer.citations[0]
+    assert first.section.split(",")[0] == section and first.quote.startswith(quote)
+    if "khoản" in section:
+        assert "\n\nĐiều" not in first.quote and not first.quote.startswith("Điều")
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Điều 99 Luật An ninh mạng quy định gì?", "Luật An ninh mạng số 24/2018/QH14 mà tôi đang có không có Điều 99"),
+    ("khoản 7 Điều 5 Luật An ninh mạng", "Điều 5 Luật An ninh mạng số 24/2018/QH14 mà tôi đang có không có khoản 7"),
+])
+def test_an_article_the_law_does_not_have_is_declined_saying_so(app, question, said):
+    answer = app.answerer.ask(question)
+    assert answer.status == "not_found" and not answer.citations
+    assert said in answer.text and "(văn bản này có 4 điều)" in answer.text
+
+
+def test_an_article_that_only_qualifies_the_question_is_not_quoted(app):
+    question = "Người làm hư hỏng thiết bị theo trường hợp quy định tại Điều 129 Bộ luật Lao động thì có phải bồi thường không?"
+    assert app.answerer.examine(question).early is None  # searched and decided as any question
+
+
+def test_a_law_we_do_not_hold_is_declined_even_typed_bare(app):
+    assert app.answerer.ask("dieu 5 luat dat dai").status == "out_of_scope"
+
+
+def test_any_document_with_articles_is_named_by_its_type_and_number(app):
+    answer = app.answerer.ask("Điều 2 Quyết định 12 quy định gì?")
+    assert answer.citations[0].section == "Điều 2, Quyết định số 12/QĐ-UBND"
+
+
+def test_the_document_page_anchors_each_article_and_citations_point_there(app):
+    from fastapi.testclient import TestClient
+
+    from bot.render import quote_url, shown
+    from channels.web.app import create_app
+
+    client = TestClient(create_app(app))
+    body = client.post("/api/ask", json={"question": "khoản 2 Điều 5 Luật An ninh mạng quy định gì?"}).json()
+    citation = body["citations"][0]
+    assert citation["url"].endswith("/documents/luat-an-ninh-mang?p=4#dieu-5")
+    assert citation["link"].startswith("/documents/luat-an-ninh-mang?p=4&q=") and citation["link"].endswith("#dieu-5")
+    page = client.get(citation["link"]).text
+    article = page[page.index('<div class="article" id="dieu-5">'):]
+    article = article[:article.index('<div class="article"', 1)]
+    assert "Chương I › Điều 5. Biện pháp bảo vệ an ninh mạng" in article  # the heading path is shown
+    assert '<mark class="quoted">2. Chính phủ quy định trình tự' in article
+    assert page.count('id="dieu-') == 4 and 'id="dieu-10"' in page
+    plan = app.answerer.ask("Kế hoạch truyền thông chuyển đổi số năm 2026 có mục tiêu gì?").citations[0]
+    assert "#p-" in plan.url and quote_url(plan, shown(plan)).count("#p-") == 1  # outside articles: the passage
+
+
+def test_a_question_naming_a_law_searches_that_law(app):
+    scope = app.answerer.corpus.scoper.scope("Theo Luật An ninh mạng, thẩm định an ninh mạng là gì?")
+    assert scope.doc_ids == {"luat-an-ninh-mang"}
+    assert app.answerer.corpus.scoper.scope("theo bo luat lao dong 2019 thi sao").doc_ids == {"bo-luat-lao-dong"}

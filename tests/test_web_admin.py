@@ -283,3 +283,13 @@ def test_curated_answers_are_managed_and_answer_citizens(client):
     item_id = client.app.state.hoidap.answerer.curated.list()[0].id
     assert "Đã xóa" in client.post(f"/admin/curated/{item_id}/delete").text
     assert client.get("/admin/curated?question=c%C3%A2u%20h%E1%BB%8Fi").status_code == 200
+
+
+def test_a_job_reports_passages_embedded_and_the_time_left():
+    from channels.web.jobs import _Embedding, duration
+
+    steps: list[str] = []
+    bar = _Embedding(steps.append, 400)
+    bar.update(100)
+    assert steps[-1].startswith("Đang nhúng vector 100/400 đoạn, còn khoảng ")
+    assert (duration(40), duration(180)) == ("40 giây", "3 phút")

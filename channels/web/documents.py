@@ -11,6 +11,7 @@ from channels.web.deps import HoidapDep, templates
 from channels.web.errors import documented
 from hoidap.models import Document, Passage
 from hoidap.wiring import Hoidap
+from ingest.chunking import article_anchor
 
 router = APIRouter(tags=["Văn bản"], responses=documented(404))
 
@@ -35,12 +36,28 @@ def details(doc: Document) -> list[tuple[str, str]]:
     return [(name, value) for name, value in rows if value.strip()]
 
 
+def articles(passages: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Shown passages grouped by article, each group with its id ("dieu-129", the target of legal citations; blank
+    outside articles and for an article number seen before)."""
+    groups: list[tuple[str, list[dict]]] = []
+    seen: set[str] = set()
+    for p in passages:
+        anchor = p["article"]
+        if groups and anchor and anchor == groups[-1][0]:
+            groups[-1][1].append(p)
+            continue
+        groups.append(("" if anchor in seen else anchor, [p]))
+        seen.add(anchor)
+    return groups
+
+
 def shown_passage(p: Passage, sentence: str) -> dict:
     """A passage as shown: emphasis stripped, the quoted sentence (when it is in there) cut out to be marked."""
     text = strip_emphasis(p.text).text
     at = text.find(sentence) if sentence else -1
     parts = (text[:at], text[at : at + len(sentence)], text[at + len(sentence):]) if at >= 0 else (text, "", "")
-    return {"ordinal": p.ordinal, "section": clean_heading(p.section), "page": p.page, "parts": parts}
+    return {"ordinal": p.ordinal, "section": clean_heading(p.section), "article": article_anchor(p.section),
+            "page": p.page, "parts": parts}
 
 
 @router.get("/documents", response_class=HTMLResponse, summary="Danh sách văn bản (trang công khai)")
@@ -58,8 +75,8 @@ def document_page(request: Request, doc_id: str, hoidap: HoidapDep, p: int = 0, 
         "doc": doc,
         "title": clean_heading(doc.title) or doc.id,
         "details": details(doc),
-        "passages": [shown_passage(passage, sentence if passage.ordinal == p else "")
-                     for passage in hoidap.store.passages(doc.id)],
+        "articles": articles([shown_passage(passage, sentence if passage.ordinal == p else "")
+                              for passage in hoidap.store.passages(doc.id)]),
         "has_file": original_file(hoidap, doc) is not None,
     })
 

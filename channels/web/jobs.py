@@ -113,15 +113,22 @@ def _plain(value):
     return value.to_dict()  # a Document in a duplicate refusal
 
 
+def duration(seconds: float) -> str:
+    """ "40 giây", "3 phút": the time left as staff read it."""
+    return f"{max(1, round(seconds))} giây" if seconds < 90 else f"{round(seconds / 60)} phút"
+
+
 class _Embedding:
-    """VectorCache's progress bar, written into the job instead of a terminal."""
+    """VectorCache's progress bar, written into the job instead of a terminal, with the time left."""
 
     def __init__(self, step, total: int):
         self.step, self.total, self.done = step, total, 0
+        self.started = time.monotonic()
 
     def update(self, n: int) -> None:
         self.done += n
-        self.step(f"Đang nhúng vector {self.done}/{self.total} đoạn")
+        left = (time.monotonic() - self.started) / self.done * (self.total - self.done)
+        self.step(f"Đang nhúng vector {self.done}/{self.total} đoạn, còn khoảng {duration(left)}")
 
     def close(self) -> None:
         self.step("Đang công bố chỉ mục")
