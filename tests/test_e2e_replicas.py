@@ -23,7 +23,7 @@ from test_web_admin import DOC, TOKEN
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
 TELEGRAM_TOKEN, TELEGRAM_SECRET = "123456:TEST-token", "s3cret_Token-57"
-QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
+QUESTION = "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?"
 NGINX_CONF = """
 error_log {dir}/error.log warn;
 pid {dir}/nginx.pid;

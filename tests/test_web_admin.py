@@ -232,7 +232,7 @@ def test_uploaded_html_is_escaped_on_every_page(client):
 
 
 def test_statistics_page_and_csv_exports(client):
-    for q in ["Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?", "Kế hoạch truyền thông năm 2025?",
+    for q in ["Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?", "Kế hoạch truyền thông năm 2025?",
               "zzqx wwvv kkpp"]:
         answer = client.post("/api/ask", json={"question": q}).json()
     client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": -1, "comment": "gọi 0912345678"})

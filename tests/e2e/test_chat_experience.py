@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from e2e_data import ADMIN_TOKEN, CONTACT, XSS_META
 
-QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
+QUESTION = "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?"
 EMPHASIS_QUESTION = "Tinh thần 5 rõ 3 dám là gì?"  # its quote holds “*5 rõ, 3 dám*” in the source text
 GIAO_QUESTION = "Văn phòng Sở được giao nhiệm vụ gì?"  # "Tuyên giáo" sits in a quote it cites
 OUT_OF_SCOPE = "giá vàng hôm nay"

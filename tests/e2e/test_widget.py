@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 from e2e_data import PHONE
 
-QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
+QUESTION = "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?"
 
 
 def open_widget(page, host_page):
