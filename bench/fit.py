@@ -31,7 +31,6 @@ from bench.common import SHARED
 from bot.answerer import Answerer, Examined
 from bot.decide import DESIGN, MODEL_FILE, Model, Params, decide, design
 from bot.evaluate import Item, Outcome, holds, load, outcome, report, tally
-from bot.evidence import FEATURES
 from hoidap.config import BUNDLED_CORPUS, Settings
 from hoidap.store import Store
 from retrieval import Retriever
@@ -74,8 +73,8 @@ def collect(answerer: Answerer, items: list[Item]) -> list[Case]:
     for item in items:
         examined = answerer.examine(item.question, session_id=f"fit-{item.id}")
         n = len(examined.evidence)
-        x = np.stack([e.features for e in examined.evidence]) if n else np.zeros((0, len(FEATURES)), np.float32)
-        x = design(x, examined.query.kinds) if n else np.zeros((0, len(DESIGN)), np.float32)
+        x = (design(np.stack([e.features for e in examined.evidence]), examined.query.kinds) if n
+             else np.zeros((0, len(DESIGN)), np.float32))
         y = np.array([holds(e.unit.text, item.golds) for e in examined.evidence], dtype=int)
         cases.append(Case(item, examined, x, y))
     return cases

@@ -2,9 +2,12 @@ import os
 
 os.environ.setdefault("HOIDAP_EMBEDDER", "none")  # tests that need vectors ask for them explicitly
 
+import shutil  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
+
+from hoidap.config import BUNDLED_CORPUS  # noqa: E402
 
 # PostgreSQL and Redis run on the development and CI machines (docs/deploy.md); tests use them directly.
 PG_URL = os.environ.get("HOIDAP_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -69,3 +72,12 @@ def redis_prefix():
     for key in client.scan_iter(match=prefix + "*"):
         client.delete(key)
     client.close()
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """A corpus folder with one bundled plan (An Giang, NQ 71): replicas and workers start in seconds."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(BUNDLED_CORPUS / "angiang_stp_kh_nq71.txt", folder)
+    return folder

@@ -17,7 +17,6 @@ import pytest
 
 from fakes.server import serve, settled
 from fakes.telegram import FakeTelegram, message_update
-from hoidap.config import BUNDLED_CORPUS
 from test_serve_workers import free_port
 from test_web_admin import DOC, TOKEN
 
@@ -68,9 +67,7 @@ def ask(url: str, question: str, address: str) -> httpx.Response:
     return httpx.post(f"{url}/api/ask", json={"question": question}, headers={"X-Forwarded-For": address}, timeout=30)
 
 
-def test_replicas_behind_nginx(tmp_path, pg_schema, redis_prefix):
-    (corpus := tmp_path / "corpus").mkdir()
-    shutil.copy(BUNDLED_CORPUS / "angiang_stp_kh_nq71.txt", corpus)
+def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
     url, schema = pg_schema
     telegram = FakeTelegram()
     telegram.hanging = False

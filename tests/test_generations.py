@@ -18,14 +18,6 @@ QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào
 NEW = "dongnai_ubnd_kh45.txt"
 
 
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(BUNDLED_CORPUS / "angiang_stp_kh_nq71.txt", folder)
-    return folder
-
-
 def replica(tmp_path, name, corpus, pg_schema, redis_prefix=None, **overrides):
     url, schema = pg_schema
     redis = {"redis_url": redis_prefix[0], "redis_prefix": redis_prefix[1]} if redis_prefix else {}

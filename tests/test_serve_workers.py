@@ -1,7 +1,6 @@
 """`hoidap serve --workers 2`: two uvicorn worker processes on one port, sharing the store and, through
 Redis, the rate limit (each worker would otherwise grant its own share)."""
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -10,7 +9,6 @@ import time
 
 import httpx
 
-from hoidap.config import BUNDLED_CORPUS
 
 
 def free_port() -> int:
@@ -19,10 +17,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_two_workers_answer_on_one_port_and_share_the_limit(tmp_path, redis_prefix):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(BUNDLED_CORPUS / "angiang_stp_kh_nq71.txt", corpus)
+def test_two_workers_answer_on_one_port_and_share_the_limit(tmp_path, corpus, redis_prefix):
     redis_url, prefix = redis_prefix
     port = free_port()
     env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_CORPUS_DIR": str(corpus),

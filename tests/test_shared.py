@@ -1,7 +1,6 @@
 """Several replicas on one PostgreSQL and one Redis (HOIDAP_DATABASE_URL, HOIDAP_REDIS_URL): two app
 instances share the documents, the rate limit, the follow-up memory and the webhook replay memory.
 Against the real services (conftest.py: a schema and a key prefix per test)."""
-import shutil
 import time
 from dataclasses import dataclass
 
@@ -13,20 +12,12 @@ from bot.session import RedisSessionMemory, SessionMemory
 from channels.base import fresh_and_new
 from channels.web.app import create_app
 from channels.web.ratelimit import RateLimiter, RedisRateLimiter
-from hoidap.config import BUNDLED_CORPUS, Settings
+from hoidap.config import Settings
 from hoidap.shared import LocalState, RedisState
 from hoidap.store_pg import PostgresStore
 from hoidap.wiring import open_hoidap
 
 QUESTION = "Kế hoạch truyền thông năm 2025 có những nhiệm vụ nào?"
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(BUNDLED_CORPUS / "angiang_stp_kh_nq71.txt", folder)
-    return folder
 
 
 def replica(tmp_path, name, corpus, pg_schema, redis_prefix, **overrides):
