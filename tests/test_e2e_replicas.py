@@ -15,9 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from fakes.server import serve, settled
+from fakes.server import free_port, serve, settled, wait_healthy
 from fakes.telegram import FakeTelegram, message_update
-from test_serve_workers import free_port
 from test_web_admin import DOC, TOKEN
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
@@ -48,19 +47,6 @@ http {{
     }}
 }}
 """
-
-
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        assert process.poll() is None, process.stdout.read()
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, f"{url} did not start"
-        time.sleep(0.3)
 
 
 def ask(url: str, question: str, address: str) -> httpx.Response:

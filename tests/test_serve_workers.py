@@ -2,19 +2,12 @@
 Redis, the rate limit (each worker would otherwise grant its own share)."""
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from fakes.server import free_port, wait_healthy
 
 
 def test_two_workers_answer_on_one_port_and_share_the_limit(tmp_path, corpus, redis_prefix):
@@ -27,16 +20,7 @@ def test_two_workers_answer_on_one_port_and_share_the_limit(tmp_path, corpus, re
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.stdout.read()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the workers did not start within 120 s"
-            time.sleep(0.5)
+        wait_healthy(f"http://127.0.0.1:{port}", server)
         codes = []
         for _ in range(8):  # a new connection each: the kernel spreads them over both workers
             with httpx.Client(timeout=30) as client:

@@ -1,7 +1,6 @@
 """Public web API against the real app: answers, citations, feedback, bad input, privacy, limits."""
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from fastapi.testclient import TestClient
 
 from channels.web.app import create_app
-from fakes.server import serve, wait_until
+from fakes.server import free_port, serve, wait_healthy
 from channels.web.logs import ConversationLog, mask_pii
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
@@ -283,21 +282,13 @@ def test_masking_keeps_document_numbers_dates_and_amounts(kept):
 
 
 def test_access_log_has_no_client_address(tmp_path):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
     env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_EMBEDDER": "none",
            "PYTHONPATH": os.pathsep.join(sys.path)}
     server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port)], cwd=tmp_path,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        def up():
-            try:
-                return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-            except httpx.TransportError:
-                return False
-        assert wait_until(up, timeout=60), "hoidap serve did not start"
+        wait_healthy(f"http://127.0.0.1:{port}", server, 60)
         httpx.post(f"http://127.0.0.1:{port}/api/ask", json={"question": QUESTION})
     finally:
         server.terminate()

@@ -1,11 +1,14 @@
-"""Run an ASGI app on a free 127.0.0.1 port in a background thread, so tests speak real HTTP."""
+"""Run an ASGI app on a free 127.0.0.1 port in a background thread, so tests speak real HTTP; or wait for a
+`hoidap serve` process a test started."""
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 
 
@@ -49,3 +52,23 @@ def settled(read, quiet: float = 0.4, timeout: float = 10.0) -> list:
         elif last and time.monotonic() - since >= quiet:
             break
     return last
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    """Until `url`/healthz answers 200; fails with the process's output if it exits first, or at the deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"{url} did not start within {seconds:.0f} s"
+        time.sleep(0.3)
