@@ -24,6 +24,7 @@ from bot.scope import LAW_NAMED_RE
 from bot.session import SessionMemory
 from bot.understand import ArticleRef, Query, article_reference, may_follow, understand
 from bot.units import Unit, article_label, cited_units
+from hoidap.background import BackgroundRefresh
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import Store
@@ -106,8 +107,7 @@ class Answerer:
         self.model = model  # loaded on first use, so `hoidap ingest` needs no fitted model
         self._corpus: Corpus | None = None
         self._build_lock = threading.Lock()
-        self._start_lock = threading.Lock()  # not the build's: starting one never waits for a build under way
-        self._rebuild: threading.Thread | None = None
+        self._catching_up = BackgroundRefresh(self.refresh, "hoidap-corpus")
         self._suggestions: tuple[int, list[str]] = (-1, [])
 
     # -- keeping in step with the store
@@ -138,10 +138,7 @@ class Answerer:
 
     def catch_up(self) -> None:
         """Refresh in the background (once at a time); questions go on with the last generation."""
-        with self._start_lock:
-            if self._rebuild is None or not self._rebuild.is_alive():
-                self._rebuild = threading.Thread(target=self.refresh, name="hoidap-corpus", daemon=True)
-                self._rebuild.start()
+        self._catching_up.start()
 
     @property
     def documents(self) -> dict[str, Document]:

@@ -6,6 +6,7 @@ from typing import Literal
 
 import numpy as np
 
+from hoidap.background import BackgroundRefresh
 from hoidap.config import Settings
 from hoidap.models import Hit
 from hoidap.store import BaseStore
@@ -44,8 +45,7 @@ class Retriever:
             self.cache.adopt(settings.index_dir / "vectors.sqlite")
         self.snapshot: Snapshot | None = None
         self._build_lock = threading.Lock()
-        self._start_lock = threading.Lock()
-        self._rebuild: threading.Thread | None = None
+        self._catching_up = BackgroundRefresh(self.refresh, "hoidap-index")
         self.refresh()
 
     # -- keeping in step with the store
@@ -78,10 +78,7 @@ class Retriever:
         process announces a generation it published (hoidap.wiring)."""
         if self.snapshot.key["generation"] == self.store.generation():
             return
-        with self._start_lock:
-            if self._rebuild is None or not self._rebuild.is_alive():
-                self._rebuild = threading.Thread(target=self.refresh, daemon=True)
-                self._rebuild.start()
+        self._catching_up.start()
 
     # -- searching
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
