@@ -127,7 +127,7 @@ class Answerer:
                 dense = self.retriever.embedder is not None
                 # one reference swap: questions in flight keep the corpus they started with
                 self._corpus = Corpus.build(self.store, self.word_pairs, self._embed_units if dense else None,
-                                            self.retriever.embedder.query if dense else None,
+                                            self.retriever.query_vector if dense else None,
                                             self.nearest_words and dense)
             return self._corpus
 

