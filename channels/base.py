@@ -40,7 +40,7 @@ class Channel(ABC):
         self.settings = hoidap.settings
         # The web channel's log (the web app's own, when mounted there): staff statistics and
         # 👍/👎 feedback cover every channel.
-        self.log = conversation_log or ConversationLog(self.settings.db_path, self.settings.log_retention_days)
+        self.log = conversation_log or ConversationLog(hoidap.store, self.settings.log_retention_days)
 
     @abstractmethod
     def render(self, answer: Answer) -> list[str]:

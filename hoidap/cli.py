@@ -96,7 +96,7 @@ def cmd_worker(args) -> int:
 
     app = open_hoidap(seed=False)
     print("Hỏi đáp 57: đang chờ việc nạp văn bản (Ctrl-C để dừng).", flush=True)
-    Jobs(app, DocumentVersions(app.settings.db_path)).consume()
+    Jobs(app, DocumentVersions(app.store)).consume()
     return 0
 
 

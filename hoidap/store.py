@@ -4,8 +4,12 @@ One interface (:class:`BaseStore`), two engines: SQLite in one file (:class:`Sto
 to configure) and PostgreSQL (:class:`hoidap.store_pg.PostgresStore`, when ``HOIDAP_DATABASE_URL`` is set),
 for several replicas behind a load balancer. :func:`open_store` picks one from the settings.
 
-Both schemas are versioned: ``schema_version`` holds the version applied; opening a store applies the
-migrations after it, in order (``migrations[i]`` brings version ``i`` to ``i + 1``).
+Both schemas are versioned (hoidap.schema): ``schema_version`` holds the version applied; opening a store
+applies the migrations after it, in order (``migrations[i]`` brings version ``i`` to ``i + 1``).
+
+The rest of the state replicas must agree on (conversation log, admin sessions, document versions, curated
+answers) lives in the same database: its classes write their SQL once, with ``?`` placeholders, and run it
+through :meth:`BaseStore.execute` and :meth:`BaseStore.rows` on either engine.
 """
 from __future__ import annotations
 
@@ -13,72 +17,25 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import fields
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hoidap.models import Document, Job, JobState, Passage
+from hoidap.schema import _DOC_FIELDS, SCHEMA, SQLITE_NOW, Migration, apply_migration, schema_v2, sqlite_v3
 
 if TYPE_CHECKING:
     from hoidap.config import Settings
 
-_DOC_FIELDS = [f.name for f in fields(Document)]
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 _JOB_FIELDS = [f.name for f in fields(Job)]
 JOBS_SHOWN = 10  # the admin page lists the latest jobs
-
-def schema_v1(now: str, real: str) -> str:
-    """Version 1 of the schema, in either engine's words for "now" and for a float column."""
-    columns = ", ".join(f"{name} {'INTEGER' if name == 'page_count' else 'TEXT'}" + (" PRIMARY KEY" if name == "id" else "")
-                        for name in _DOC_FIELDS)
-    return f"""
-CREATE TABLE IF NOT EXISTS documents (
-    {columns},
-    added_at TEXT DEFAULT {now}
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    text TEXT NOT NULL,
-    page INTEGER,
-    header TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, ordinal);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS seen_events (key TEXT PRIMARY KEY, seen_at {real} NOT NULL);
-CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events(seen_at);
-"""
-
-
-def schema_v2(now: str, blob: str) -> str:
-    """Version 2: embedding vectors by text hash (shared by every replica: a text is embedded once) and
-    background jobs (admin uploads, their state visible from every replica)."""
-    return f"""
-CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, hash TEXT NOT NULL, vec {blob} NOT NULL, PRIMARY KEY (model, hash));
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    file_name TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'queued',
-    progress TEXT NOT NULL DEFAULT '',
-    result TEXT NOT NULL DEFAULT '',
-    created_at TEXT DEFAULT {now},
-    updated_at TEXT DEFAULT {now}
-);
-"""
-
-
-SQLITE_NOW = "(datetime('now'))"
-SCHEMA = schema_v1(SQLITE_NOW, "REAL")
-
 
 class BaseStore(ABC):
     """What every engine offers: whole-document writes, a generation that grows on every change,
     reads, and the replay memory of messaging events. Safe to share between threads."""
 
-    migrations: list[str]  # migrations[i]: the script that brings schema version i to i + 1
+    migrations: list[Migration]  # migrations[i]: what brings schema version i to i + 1
 
     @property
     def schema_version(self) -> int:
@@ -146,6 +103,15 @@ class BaseStore(ABC):
     @abstractmethod
     def job(self, job_id: str) -> Job | None: ...
 
+    # -- the other shared tables (schema_v3): their classes' SQL, written once with ? placeholders
+    @abstractmethod
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run one writing statement in a transaction of its own; returns how many rows it changed."""
+
+    @abstractmethod
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run one statement, a read or a write with RETURNING (committed), and return its rows."""
+
     # -- telling other replicas that a new index generation is published (PostgreSQL: LISTEN/NOTIFY)
     def announce(self, generation: int) -> None:
         """Nothing to tell on SQLite: the processes sharing the file see the generation on their next search."""
@@ -170,7 +136,7 @@ class Store(BaseStore):
 
     # Version 1 is the schema as it was before versioning (every statement is IF NOT EXISTS), so a
     # database made by an earlier release is recorded as version 1 with nothing lost.
-    migrations = [SCHEMA, schema_v2(SQLITE_NOW, "BLOB")]
+    migrations: list[Migration] = [SCHEMA, schema_v2(SQLITE_NOW, "BLOB"), sqlite_v3]
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -195,8 +161,7 @@ class Store(BaseStore):
                 if current >= self.schema_version:
                     self.db.execute("COMMIT")
                     return
-                for statement in _statements(self.migrations[current]):
-                    self.db.execute(statement)
+                apply_migration(self.migrations[current], self.db.execute)
                 self.db.execute("DELETE FROM schema_version")
                 self.db.execute("INSERT INTO schema_version VALUES (?)", (current + 1,))
                 self.db.execute("COMMIT")
@@ -253,6 +218,14 @@ class Store(BaseStore):
     def _rows(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self.db.execute(sql, args).fetchall()
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
+        with self._lock, self.db:
+            return self.db.execute(sql, args).rowcount
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock, self.db:  # commits a write with RETURNING (SQLite 3.35 or later)
+            return [dict(row) for row in self.db.execute(sql, args).fetchall()]
 
     def generation(self) -> int:
         """Grows on every change, so an index can tell it is stale."""
@@ -311,8 +284,3 @@ class Store(BaseStore):
     def job(self, job_id: str) -> Job | None:
         rows = self._rows(f"SELECT {', '.join(_JOB_FIELDS)} FROM jobs WHERE id = ?", (job_id,))
         return Job(**dict(rows[0])) if rows else None
-
-
-def _statements(script: str) -> list[str]:
-    """A migration script as single statements (no trigger bodies in these scripts, so ';' ends one)."""
-    return [part.strip() for part in script.split(";") if part.strip()]

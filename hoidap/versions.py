@@ -1,33 +1,19 @@
 """Every staff change to a document (upload, replacement, metadata edit), who made it and when.
 
 A replaced version's original file is moved aside, not deleted, so nothing staff uploaded is lost;
-the document keeps its id, so links and curated answers that point at it stay valid.
+the document keeps its id, so links and curated answers that point at it stay valid. Kept in the store's
+database (schema_v3), so every replica and worker shows the same history.
 """
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from hoidap.models import Document
+from hoidap.store import BaseStore
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS document_versions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    change TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    archived_file TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS document_versions_doc ON document_versions(doc_id, version);
-"""
 UPLOADED, REPLACED, EDITED = "nạp mới", "thay thế tệp", "sửa thông tin"
 
 
@@ -49,42 +35,30 @@ class Version:
 
 
 class DocumentVersions:
-    def __init__(self, db_path: Path):
-        self._lock = threading.Lock()
-        self.db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        with self._lock, self.db:
-            self.db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
+    def __init__(self, store: BaseStore):
+        self.store = store
 
     def record(self, doc: Document, change: str, by: str) -> Version:
-        with self._lock, self.db:
-            last = self.db.execute("SELECT MAX(version) FROM document_versions WHERE doc_id = ?", (doc.id,)).fetchone()[0]
-            cur = self.db.execute(
-                "INSERT INTO document_versions (doc_id, version, change, file_name, metadata, created_at, created_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (doc.id, (last or 0) + 1, change, doc.file_name, json.dumps(doc.to_dict(), ensure_ascii=False),
-                 datetime.now(UTC).isoformat(timespec="seconds"), by),
-            )
-            row = self.db.execute("SELECT * FROM document_versions WHERE id = ?", (cur.lastrowid,)).fetchone()
-        return Version(**dict(row))
+        # The next number is computed in the insert itself, so no other writer slips in between.
+        rows = self.store.rows(
+            "INSERT INTO document_versions (doc_id, version, change, file_name, metadata, created_at, created_by)"
+            " SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ?, ? FROM document_versions WHERE doc_id = ?"
+            " RETURNING *",
+            (doc.id, change, doc.file_name, json.dumps(doc.to_dict(), ensure_ascii=False),
+             datetime.now(UTC).isoformat(timespec="seconds"), by, doc.id),
+        )
+        return Version(**rows[0])
 
     def archive(self, doc_id: str, archived_file: Path) -> None:
         """The latest file of `doc_id` now lives at `archived_file` (a newer file replaces it)."""
-        with self._lock, self.db:
-            self.db.execute("UPDATE document_versions SET archived_file = ? WHERE id = "
-                            "(SELECT MAX(id) FROM document_versions WHERE doc_id = ?)", (str(archived_file), doc_id))
+        self.store.execute("UPDATE document_versions SET archived_file = ? WHERE id = "
+                           "(SELECT MAX(id) FROM document_versions WHERE doc_id = ?)", (str(archived_file), doc_id))
 
     def history(self, doc_id: str) -> list[Version]:
-        with self._lock:
-            rows = self.db.execute("SELECT * FROM document_versions WHERE doc_id = ? ORDER BY version DESC",
-                                   (doc_id,)).fetchall()
-        return [Version(**dict(row)) for row in rows]
+        rows = self.store.rows("SELECT * FROM document_versions WHERE doc_id = ? ORDER BY version DESC", (doc_id,))
+        return [Version(**row) for row in rows]
 
     def latest(self) -> dict[str, Version]:
         """doc_id → its latest version (for "uploaded or changed at, by whom")."""
-        with self._lock:
-            rows = self.db.execute("SELECT * FROM document_versions ORDER BY doc_id, version").fetchall()
-        return {row["doc_id"]: Version(**dict(row)) for row in rows}
+        rows = self.store.rows("SELECT * FROM document_versions ORDER BY doc_id, version")
+        return {row["doc_id"]: Version(**row) for row in rows}

@@ -123,7 +123,7 @@ def test_an_upload_is_a_job_another_process_runs_with_its_state_shown(tmp_path):
     for n, text in enumerate(others):
         assert upload(client, f"xa-so-{n}.txt", text.encode()).status_code == 202
     workers = [open_hoidap(Settings(data_dir=tmp_path / "data", embedder="none"), seed=False) for _ in range(2)]
-    threads = [threading.Thread(target=Jobs(w, DocumentVersions(w.settings.db_path)).drain) for w in workers]
+    threads = [threading.Thread(target=Jobs(w, DocumentVersions(w.store)).drain) for w in workers]
     for t in threads:  # two workers on one queue: each job is taken by one of them
         t.start()
     for t in threads:

@@ -24,7 +24,7 @@ FIXED_LOG = [  # (UTC time, question, status)
 
 def test_topics_are_whole_words_without_diacritic_duplicates(tmp_path):
     hoidap = open_hoidap(Settings(data_dir=tmp_path, embedder="none"))
-    log = ConversationLog(hoidap.settings.db_path, 100000)
+    log = ConversationLog(hoidap.store, 100000)
     for _at, question, status in FIXED_LOG:
         log.record(question, Answer(status, "…"), "s", "web")
     with sqlite3.connect(hoidap.settings.db_path) as db:  # the times of the fixed log

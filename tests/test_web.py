@@ -17,6 +17,7 @@ from channels.web.app import create_app
 from fakes.server import free_port, serve, wait_healthy
 from channels.web.logs import ConversationLog, mask_pii
 from hoidap.config import Settings
+from hoidap.store import Store
 from hoidap.wiring import open_hoidap
 
 QUESTION = "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?"
@@ -198,7 +199,7 @@ def test_every_error_body_is_vietnamese_json(tmp_path):
     ]
     for r, status, detail in checks:
         assert (r.status_code, r.headers["content-type"], r.json()) == (status, "application/json", {"detail": detail})
-    client.app.state.log.close()  # a real failure: the log database is gone
+    client.app.state.hoidap.store.close()  # a real failure: the database is gone
     broken = TestClient(client.app, raise_server_exceptions=False)
     r = broken.post("/api/ask", json={"question": QUESTION})
     assert r.status_code == 500 and r.json() == {"detail": "Máy chủ gặp lỗi, vui lòng thử lại sau."}
@@ -315,7 +316,7 @@ def test_retention_purges_old_conversations(tmp_path):
     db_path = tmp_path / "data" / "hoidap.sqlite"
     with sqlite3.connect(db_path) as db:
         db.execute("UPDATE conversations SET created_at = '2000-01-01T00:00:00+00:00'")
-    log = ConversationLog(db_path, retention_days=30)  # what every start does
+    log = ConversationLog(Store(db_path), retention_days=30)  # what every start does
     assert log.conversations("1900-01-01", "2999-01-01") == []
     assert log.feedback("1900-01-01", "2999-01-01") == []
 

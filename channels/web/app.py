@@ -47,12 +47,12 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
                               "mọi câu trả lời đều trích dẫn văn bản gốc.")
     app.state.hoidap = hoidap
     admin_documents.remove_orphan_uploads(hoidap)
-    app.state.log = ConversationLog(settings.db_path, settings.log_retention_days)
+    app.state.log = ConversationLog(hoidap.store, settings.log_retention_days)
     shared = getattr(hoidap, "shared", None) or LocalState(hoidap.store)  # Redis when HOIDAP_REDIS_URL is set
     app.state.limiter = shared.limiter("ask", settings.rate_limit_per_minute)
     app.state.admin_failures = shared.limiter("admin-failures", settings.admin_failures_per_minute)
-    app.state.admin_sessions = AdminSessions(settings.db_path, settings.admin_session_hours * 3600)
-    app.state.versions = DocumentVersions(settings.db_path)
+    app.state.admin_sessions = AdminSessions(hoidap.store, settings.admin_session_hours * 3600)
+    app.state.versions = DocumentVersions(hoidap.store)
     app.state.jobs = Jobs(hoidap, app.state.versions)  # admin uploads; run here unless HOIDAP_SERVE_JOBS=false
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
