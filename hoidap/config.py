@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     redis_prefix: str = "hoidap:"  # every key this deployment writes in Redis starts with it
     # Where index generations are published; several machines: one shared directory (NFS), docs/deploy.md.
     index_dir: Path | None = None  # blank: <data_dir>/index (set after validation)
+    # Documents' originals (<id><suffix>), their kept versions (versions/), staff uploads (uploads/) and uploads
+    # waiting for "thay thế bản cũ" (pending-uploads/); several machines: one shared directory (NFS), as index_dir.
+    files_dir: Path | None = None  # blank: <data_dir>/files (set after validation)
     # Admin uploads are jobs (hoidap.jobs). True: the web process that received one runs it; false: only
     # `hoidap worker` runs them (the web processes keep every core for answering).
     serve_jobs: bool = True
@@ -66,10 +69,17 @@ class Settings(BaseSettings):
     messenger_verify_token: str = ""
     messenger_api_url: str = "https://graph.facebook.com/v21.0/me/messages"
 
+    @field_validator("index_dir", "files_dir", mode="before")
+    @classmethod
+    def _blank_is_default(cls, path: object) -> object:
+        return None if isinstance(path, str) and not path.strip() else path  # HOIDAP_FILES_DIR= is not "."
+
     @model_validator(mode="after")
-    def _index_under_data(self) -> Settings:
+    def _folders_under_data(self) -> Settings:
         if self.index_dir is None:
             self.index_dir = self.data_dir / "index"
+        if self.files_dir is None:
+            self.files_dir = self.data_dir / "files"
         return self
 
     @field_validator("public_url")
@@ -98,8 +108,16 @@ class Settings(BaseSettings):
         return self.data_dir / "hoidap.sqlite"
 
     @property
-    def files_dir(self) -> Path:
-        return self.data_dir / "files"
+    def pending_dir(self) -> Path:
+        # Shared, so that any replica confirms an upload another refused. Installs before HOIDAP_FILES_DIR kept
+        # these in <data_dir>/pending-uploads: they wait a day at most, so this place simply starts empty.
+        return self.files_dir / "pending-uploads"
+
+    @property
+    def upload_dirs(self) -> tuple[Path, Path]:
+        """Where staff uploads (each its document's source_path) are stored, then where installs before
+        HOIDAP_FILES_DIR stored them: still recognised, so replacing or removing such a document tidies it."""
+        return self.files_dir / "uploads", self.data_dir / "uploads"
 
 
 @lru_cache

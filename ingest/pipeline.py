@@ -4,11 +4,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from collections.abc import Callable, Iterable
 
+from hoidap.files import write_atomic
 from hoidap.models import Document
 from hoidap.store import Store
 from hoidap.text import fold
@@ -82,8 +82,7 @@ def ingest_file(store: Store, files_dir: Path, path: Path, overrides: dict, forc
     doc.file_name, doc.source_path, doc.sha256 = path.name, str(path.resolve()), digest
     doc.page_count = len(loaded.pages)
     passages = chunk(doc, loaded.pages, paged=path.suffix.lower() == ".pdf")
-    files_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, files_dir / f"{doc_id}{path.suffix.lower()}")
+    write_atomic(files_dir / f"{doc_id}{path.suffix.lower()}", data)  # another replica may be serving it
     store.put_document(doc, passages)
     return doc_id, "updated" if old else "added"
 

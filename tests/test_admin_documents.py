@@ -12,8 +12,8 @@ from ingest.localities import normalise_locality
 NAM_CUONG = (BUNDLED_CORPUS / "namcuong_ubnd_kh_qd1169.txt").read_bytes()
 
 
-def client_for(tmp_path):
-    client = make_client(tmp_path)
+def client_for(tmp_path, **overrides):
+    client = make_client(tmp_path, **overrides)
     client.headers["Authorization"] = f"Bearer {TOKEN}"
     return client
 
@@ -59,6 +59,23 @@ def test_renamed_copy_is_refused_then_replaces_keeping_the_id(tmp_path):
     assert kept.read_bytes() == NAM_CUONG  # the previous version's file is not lost
     r = client.post("/admin/documents/namcuong-ubnd-qd1169/replace", data={"pending": "../../etc"})
     assert r.status_code == 400 and "hết hạn" in r.text
+
+
+def test_a_replica_confirms_the_upload_another_refused(tmp_path, pg_schema):
+    """Two replicas on one PostgreSQL store and one files folder (HOIDAP_FILES_DIR), each running its own jobs:
+    the refused file waits in the shared folder, so "Thay thế bản cũ" sent to the other replica finds it."""
+    url, schema = pg_schema
+    shared = {"files_dir": tmp_path / "shared", "index_dir": tmp_path / "index",
+              "database_url": f"{url}?options=-csearch_path%3D{schema}"}
+    a, b = (client_for(tmp_path / name, **shared) for name in "ab")
+    edited = NAM_CUONG + "\n\nBản sửa đổi: bổ sung một đoạn về lịch triển khai.\n".encode()
+    r = upload(a, "nam-cuong-sua-doi.txt", edited)
+    assert r.status_code == 409 and "gần như trùng" in r.text
+    pending = r.text.split('name="pending" value="')[1].split('"')[0]
+    r = b.post("/admin/documents/namcuong-ubnd-qd1169/replace", data={"pending": pending})
+    assert r.status_code == 200 and "Đã thay thế tệp của văn bản namcuong-ubnd-qd1169" in r.text
+    assert a.get("/documents/namcuong-ubnd-qd1169/file").content == edited  # whichever replica nginx picks
+    assert (tmp_path / "shared" / "versions" / "namcuong-ubnd-qd1169.v1.txt").read_bytes() == NAM_CUONG
 
 
 def test_near_duplicate_can_still_be_added_separately(tmp_path):

@@ -16,3 +16,15 @@ def test_environment_overrides_and_public_url_is_normalised(monkeypatch, tmp_pat
     settings = Settings(_env_file=None)
     assert settings.db_path == tmp_path / "hoidap.sqlite"
     assert settings.public_url == "https://hoidap.stp.example.gov.vn"
+
+
+def test_files_folder_follows_the_environment_and_blank_means_under_the_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOIDAP_FILES_DIR", str(tmp_path / "shared"))
+    settings = Settings(_env_file=None)
+    assert settings.files_dir == tmp_path / "shared" and settings.pending_dir == tmp_path / "shared" / "pending-uploads"
+    assert settings.upload_dirs == (tmp_path / "shared" / "uploads", tmp_path / "data" / "uploads")
+    monkeypatch.setenv("HOIDAP_FILES_DIR", "")
+    monkeypatch.setenv("HOIDAP_INDEX_DIR", " ")
+    settings = Settings(_env_file=None)  # an existing data folder keeps its layout with nothing set
+    assert (settings.files_dir, settings.index_dir) == (tmp_path / "data" / "files", tmp_path / "data" / "index")

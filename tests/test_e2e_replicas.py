@@ -1,6 +1,6 @@
 """Two replicas on PostgreSQL + Redis behind nginx, and a `hoidap worker`, as real processes on 127.0.0.1
 (docs/deploy.md): an upload to replica A is answered by replica B once the worker has published the new index
-generation; a staff login and a curated answer made on A hold on B; the rate limit holds across replicas; a Telegram update delivered to both is answered once; killing
+generation, and B serves its original file (one shared HOIDAP_FILES_DIR); a staff login and a curated answer made on A hold on B; the rate limit holds across replicas; a Telegram update delivered to both is answered once; killing
 a replica in the middle of a load run loses no request at nginx. scripts/test.sh installs nginx."""
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
     def start(name: str, *command: str) -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": os.getcwd(), "HOIDAP_DATA_DIR": str(tmp_path / name),
                "HOIDAP_CORPUS_DIR": str(corpus), "HOIDAP_EMBEDDER": "none", "HOIDAP_INDEX_DIR": str(tmp_path / "index"),
+               "HOIDAP_FILES_DIR": str(tmp_path / "files"),
                "HOIDAP_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}", "HOIDAP_REDIS_URL": redis_prefix[0],
                "HOIDAP_REDIS_PREFIX": redis_prefix[1], "HOIDAP_SERVE_JOBS": "false", "HOIDAP_ADMIN_TOKEN": TOKEN,
                "HOIDAP_RATE_LIMIT_PER_MINUTE": "5", "HOIDAP_PUBLIC_URL": "https://hoidap.example.gov.vn",
@@ -97,6 +98,7 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
                 assert time.monotonic() < deadline, "B never answered from the uploaded document"
                 time.sleep(1)
             assert "tro-ly-so" in httpx.get(f"{b_url}/admin", headers={"Authorization": f"Bearer {TOKEN}"}).text
+            assert httpx.get(f"{b_url}/documents/tro-ly-so/file").content == DOC.encode()  # the worker stored it
 
             # 1b. staff state is in PostgreSQL: a login on A is valid on B, a curated answer added on A is B's answer
             login = httpx.post(f"{a_url}/admin/login", data={"token": TOKEN, "name": "Nguyễn Văn A"})

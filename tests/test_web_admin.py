@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from channels.web.admin_documents import ORPHAN_GRACE_S
 from channels.web.app import create_app
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
@@ -169,8 +170,21 @@ def test_upload_with_metadata_then_answer_then_remove(client):
     r = client.post("/admin/documents/ke-hoach-binh-minh/delete")
     assert "Đã xóa" in r.text
     assert client.get("/documents/ke-hoach-binh-minh").status_code == 404
-    data_dir = client.app.state.hoidap.settings.data_dir
-    assert not list((data_dir / "uploads").iterdir()) and not (data_dir / "files" / "ke-hoach-binh-minh.txt").exists()
+    settings = client.app.state.hoidap.settings
+    assert not list(settings.upload_dirs[0].iterdir()) and not (settings.files_dir / "ke-hoach-binh-minh.txt").exists()
+
+
+def test_originals_are_kept_and_served_from_the_files_folder_it_is_told(tmp_path):
+    shared = tmp_path / "shared"  # HOIDAP_FILES_DIR: one folder (NFS) for every replica
+    client = make_client(tmp_path, files_dir=shared)
+    client.headers["Authorization"] = f"Bearer {TOKEN}"
+    ids = {d["id"] for d in client.get("/api/documents").json()}  # the bundled corpus, ingested at the first start
+    assert {p.stem for p in shared.glob("*.txt")} == ids
+    assert upload(client, "binh-minh.txt", DOC.encode()).status_code == 200
+    assert (shared / "binh-minh.txt").read_bytes() == (shared / "uploads" / "binh-minh.txt").read_bytes() == DOC.encode()
+    assert client.get("/documents/binh-minh/file").content == DOC.encode()
+    assert not (tmp_path / "data" / "files").exists() and not (tmp_path / "data" / "uploads").exists()
+    assert not list(shared.rglob(".*.tmp"))  # written under a temporary name, then renamed into place
 
 
 def test_upload_rejects_bad_files_clearly(client):
@@ -201,17 +215,26 @@ def test_docx_bomb_upload_is_refused_quickly(client, tmp_path):
     r = upload(client, "bom.docx", bomb)
     assert r.status_code == 400 and "giải nén ra 200 MB, vượt giới hạn 60 MB" in r.text
     assert time.monotonic() - started < 5
-    assert not list((client.app.state.hoidap.settings.data_dir / "uploads").glob("bom*"))
+    assert not list(client.app.state.hoidap.settings.upload_dirs[0].glob("bom*"))
 
 
 def test_a_crash_mid_upload_leaves_no_orphan_file(tmp_path):
     client = make_client(tmp_path)
     client.headers["Authorization"] = f"Bearer {TOKEN}"
     assert upload(client, "giu-lai.txt", DOC.encode()).status_code == 200
-    uploads = tmp_path / "data" / "uploads"
-    (uploads / "do-dang.txt").write_bytes(DOC.encode())  # written, then the process was killed before ingest ended
+    uploads = tmp_path / "data" / "files" / "uploads"
+    assert [p.name for p in uploads.iterdir()] == ["giu-lai.txt"]
+    legacy = tmp_path / "data" / "uploads"  # where staff uploads were kept before HOIDAP_FILES_DIR
+    legacy.mkdir()
+    hour_ago = time.time() - ORPHAN_GRACE_S - 1
+    half = tmp_path / "data" / "files" / ".giu-lai.txt.0a1b2c3d.tmp"  # an original the process was writing
+    for orphan in (uploads / "do-dang.txt", legacy / "cu.txt", half):  # written, then the process was killed
+        orphan.write_bytes(DOC.encode())
+        os.utime(orphan, (hour_ago, hour_ago))
+    (uploads / "dang-nap.txt").write_bytes(DOC.encode())  # another replica is ingesting it right now
     make_client(tmp_path)  # the next start
-    assert sorted(p.name for p in uploads.iterdir()) == ["giu-lai.txt"]
+    assert sorted(p.name for p in uploads.iterdir()) == ["dang-nap.txt", "giu-lai.txt"] and not list(legacy.iterdir())
+    assert not half.exists() and (tmp_path / "data" / "files" / "giu-lai.txt").exists()
 
 
 def test_upload_path_tricks_stay_inside_uploads(client):
@@ -220,7 +243,7 @@ def test_upload_path_tricks_stay_inside_uploads(client):
         assert upload(client, name, DOC.encode()).status_code == 415
     r = upload(client, "../../../tmp/evil.txt", DOC.encode())
     assert r.status_code == 200
-    assert (data_dir / "uploads" / "evil.txt").exists() and not (data_dir.parent / "tmp").exists()
+    assert (data_dir / "files" / "uploads" / "evil.txt").exists() and not (data_dir.parent / "tmp").exists()
 
 
 def test_uploaded_html_is_escaped_on_every_page(client):

@@ -19,6 +19,7 @@ from channels.web.admin import METADATA_FIELDS, require_admin
 from channels.web.deps import HoidapDep, templates
 from channels.web.documents import original_file
 from channels.web.duplicates import NEAR, SAME_FILE, SAME_ID, Duplicate, find_duplicate
+from hoidap.files import claim, move, write_atomic
 from hoidap.models import Document
 from hoidap.versions import EDITED, REPLACED, UPLOADED, DocumentVersions
 from hoidap.wiring import Hoidap
@@ -30,6 +31,9 @@ from ingest.pipeline import doc_id_for, ingest_file
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
 PENDING_TOKEN_RE = re.compile(r"^[\w-]{16,64}$")
 PENDING_KEEP_S = 24 * 3600  # a refused upload waits this long for "thay thế bản cũ", then goes at the next start
+# A replica starting while another ingests (one shared files folder) must not take that upload for a crash's
+# leftover: its document is stored moments after the file.
+ORPHAN_GRACE_S = 3600
 DUPLICATE_MESSAGES = {
     SAME_FILE: "Tệp này trùng hoàn toàn với văn bản đã có",
     SAME_ID: "Đã có văn bản cùng tên tệp (cùng mã)",
@@ -83,22 +87,35 @@ def metadata_values(form) -> dict:
     return values
 
 
-def pending_dir(hoidap: Hoidap) -> Path:
-    return hoidap.settings.data_dir / "pending-uploads"
-
-
 def remove_orphan_uploads(hoidap: Hoidap) -> None:
     """Delete uploaded files that no document came from: left by a crash (kill -9) mid-ingest, or refused
-    as duplicates more than PENDING_KEEP_S ago."""
-    uploads = hoidap.settings.data_dir / "uploads"
+    as duplicates more than PENDING_KEEP_S ago; and originals a crash left half-written under a temporary name."""
+    settings = hoidap.settings
     sources = {Path(doc.source_path).resolve() for doc in hoidap.store.documents()}
-    for path in uploads.iterdir() if uploads.is_dir() else []:
-        if path.is_file() and path.resolve() not in sources:
+    leftovers = [*settings.files_dir.glob(".*.tmp")]
+    for uploads in settings.upload_dirs:
+        leftovers += uploads.iterdir() if uploads.is_dir() else []
+    for path in leftovers:
+        if path.is_file() and path.resolve() not in sources and _older_than(path, ORPHAN_GRACE_S):
             path.unlink(missing_ok=True)
-    pending = pending_dir(hoidap)
+    pending = settings.pending_dir
     for folder in pending.iterdir() if pending.is_dir() else []:
-        if folder.stat().st_mtime < time.time() - PENDING_KEEP_S:
+        if _older_than(folder, PENDING_KEEP_S):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return path.stat().st_mtime < time.time() - seconds
+    except FileNotFoundError:  # another replica, starting too, removed it (or renamed it into place) just now
+        return False
+
+
+def staff_upload(hoidap: Hoidap, doc: Document) -> Path | None:
+    """The file staff uploaded that `doc` came from; None for a document brought in from a folder (the corpus)."""
+    source = Path(doc.source_path).resolve()
+    ours = any(source.is_relative_to(folder.resolve()) for folder in hoidap.settings.upload_dirs)
+    return source if ours and source.is_file() else None
 
 
 @dataclass
@@ -129,13 +146,6 @@ async def _received(hoidap: Hoidap, form) -> Upload | dict:
     return Upload(name, data)
 
 
-def _unique(folder: Path, name: str) -> Path:
-    path, n = folder / name, 2
-    while path.exists():
-        path, n = folder / f"{Path(name).stem}-{n}{Path(name).suffix}", n + 1
-    return path
-
-
 def _unique_id(hoidap: Hoidap, doc_id: str) -> str:
     candidate, n = doc_id, 2
     while hoidap.store.document(candidate) is not None:
@@ -144,7 +154,7 @@ def _unique_id(hoidap: Hoidap, doc_id: str) -> str:
 
 
 def _archive(hoidap: Hoidap, history: DocumentVersions, doc: Document, by: str) -> list[tuple[Path, Path]]:
-    """Move the current files of `doc` aside (files/versions/) before a new version replaces them;
+    """Move the current files of `doc` aside (<files_dir>/versions/) before a new version replaces them;
     returns the moves, to undo them if the new version fails."""
     if not history.history(doc.id):  # brought in before versions were kept: its record comes first
         history.record(doc, UPLOADED, "dòng lệnh (hoidap ingest)")
@@ -154,11 +164,10 @@ def _archive(hoidap: Hoidap, history: DocumentVersions, doc: Document, by: str) 
     version = history.history(doc.id)[0].version
     if (original := original_file(hoidap, doc)) is not None:
         moves.append((original, kept / f"{doc.id}.v{version}{original.suffix}"))
-    source = Path(doc.source_path).resolve()
-    if source.is_relative_to((hoidap.settings.data_dir / "uploads").resolve()) and source.is_file():
+    if (source := staff_upload(hoidap, doc)) is not None:
         moves.append((source, kept / f"{doc.id}.v{version}.upload{source.suffix}"))
     for src, dst in moves:
-        shutil.move(src, dst)
+        move(src, dst)
     if moves:
         history.archive(doc.id, moves[0][1])
     return moves
@@ -186,10 +195,8 @@ def ingest_upload(hoidap: Hoidap, history: DocumentVersions, staged: Path, value
     if replacing is not None:  # what the new file does not say keeps the previous version's value
         fallback = {key: getattr(replacing, key) for key in (*METADATA_FIELDS, "date", "place", "signer")}
     moves = _archive(hoidap, history, replacing, by) if replacing else []
-    uploads = hoidap.settings.data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    path = _unique(uploads, staged.name)
-    shutil.move(staged, path)
+    path = claim(hoidap.settings.upload_dirs[0], staged.name)
+    write_atomic(path, data)  # a fresh file (not a rename): its time is now, for remove_orphan_uploads' grace
     shutil.rmtree(staged.parent, ignore_errors=True)
     step("Đang cắt đoạn và lưu vào kho")
     try:
@@ -198,7 +205,7 @@ def ingest_upload(hoidap: Hoidap, history: DocumentVersions, staged: Path, value
     except (LoadError, ValueError, OSError) as exc:
         path.unlink(missing_ok=True)
         for src, dst in moves:  # the previous version stays the current one
-            shutil.move(dst, src)
+            move(dst, src)
         return {"error": f"Không nạp được {staged.name}: {exc}", "status": 400}
     step("Đang dựng chỉ mục")
     hoidap.publish()
@@ -319,8 +326,6 @@ def remove(request: Request, doc_id: str, hoidap: HoidapDep):
     hoidap.publish()
     if (original := original_file(hoidap, doc)) is not None:
         original.unlink(missing_ok=True)
-    uploads = (hoidap.settings.data_dir / "uploads").resolve()
-    source = Path(doc.source_path).resolve()
-    if source.is_relative_to(uploads):  # only files staff uploaded here; never the bundled corpus
+    if (source := staff_upload(hoidap, doc)) is not None:  # never the bundled corpus
         source.unlink(missing_ok=True)
     return _home(request, hoidap, {"ok": f"Đã xóa văn bản {doc_id}."})

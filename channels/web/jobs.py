@@ -17,7 +17,8 @@ import time
 
 from huey import RedisHuey, SqliteHuey
 
-from channels.web.admin_documents import PENDING_TOKEN_RE, Upload, ingest_upload, pending_dir
+from channels.web.admin_documents import PENDING_TOKEN_RE, Upload, ingest_upload
+from hoidap.files import write_atomic
 from hoidap.versions import DocumentVersions
 from hoidap.wiring import Hoidap
 
@@ -93,16 +94,16 @@ class Jobs:
         self.store.update_job(job_id, "done" if "ok" in result else "failed", result=json.dumps(result, default=_plain))
 
     def _ingest_upload(self, upload: Upload, values: dict, by: str, replacing: str, separate: bool, step) -> dict:
+        pending = self.hoidap.settings.pending_dir  # in the files folder: a replica confirms what another refused
         if upload.pending:
-            folder = pending_dir(self.hoidap) / upload.pending
+            folder = pending / upload.pending
             files = list(folder.iterdir()) if PENDING_TOKEN_RE.match(upload.pending) and folder.is_dir() else []
             if not files:
                 return {"error": "Tệp chờ đã hết hạn. Vui lòng chọn lại tệp.", "status": 400}
             staged = files[0]
         else:
-            staged = pending_dir(self.hoidap) / secrets.token_urlsafe(16) / upload.name
-            staged.parent.mkdir(parents=True)
-            staged.write_bytes(upload.data)
+            staged = pending / secrets.token_urlsafe(16) / upload.name
+            write_atomic(staged, upload.data)
         doc = self.store.document(replacing) if replacing else None
         if replacing and doc is None:
             return {"error": f"Không có văn bản {replacing}.", "status": 404}
