@@ -138,11 +138,16 @@ def cross_validate(cases: list[Case], files: dict[str, str]) -> tuple[list[Outco
     statuses = [""] * len(cases)
     kinds = [c.item.kinds[0] for c in cases]
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(np.zeros(len(cases)), kinds)
+    held_out: dict[int, list[float]] = {}
     for train, test in folds:
-        model = fit([cases[i] for i in train], files)
+        model = fit([cases[i] for i in train], files)  # sets the training cases' probabilities: in-sample
         apply([cases[i] for i in test], model)
         for i in test:
             statuses[i], outcomes[i] = simulate(cases[i], model.params, files)
+            held_out[i] = [e.probability for e in cases[i].examined.evidence]
+    for i, probabilities in held_out.items():  # leave every case with its held-out probabilities
+        for e, p in zip(cases[i].examined.evidence, probabilities):
+            e.probability = p
     return outcomes, statuses
 
 
