@@ -29,8 +29,13 @@ class RemembersQueries:
     """Retrieval and evidence both read a question's vector, and citizens repeat questions: each question text
     is embedded once (the last 1,024 kept)."""
 
-    @functools.lru_cache(maxsize=1024)
     def query(self, text: str) -> np.ndarray:
+        remembered = self.__dict__.get("_remembered")
+        if remembered is None:  # one memory per embedder (a class-wide one would keep every embedder alive)
+            remembered = self._remembered = functools.lru_cache(maxsize=1024)(self._read_only_query)
+        return remembered(text)
+
+    def _read_only_query(self, text: str) -> np.ndarray:
         vector = self._query(text)
         vector.setflags(write=False)  # shared by every caller
         return vector
