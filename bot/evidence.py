@@ -132,7 +132,7 @@ class EvidenceScorer:
         dense = np.zeros(len(pairs), np.float32)
         if self.embed_units is not None and self.embed_query is not None:
             vectors = self.embed_units([embedded_text(u) for u, _, _ in pairs])
-            dense = vectors @ self.embed_query(query.search)
+            dense = vectors @ self.embed_query(query.content or query.search)
         best_dense = float(dense.max())
         unknown = sum(w for alts, w in terms if len(alts) == 1 and not self.vocab.known(alts[0]))
         total_weight = sum(w for _, w in terms) or 1.0

@@ -70,6 +70,7 @@ class Query:
 
     text: str  # as asked, normalised (NFC, one tone placement)
     search: str  # the text searched: the question, with mapped corpus words and a follow-up's context
+    content: str  # what the evidence embeds: the content words as typed, with the mapped corpus words
     folded: str  # folded words, single spaces
     words: list[str]  # content words (folded), without those that only name the place or document
     kinds: set[str] = field(default_factory=set)  # answer kinds wanted: who, when, how_many, list, ...
@@ -101,14 +102,20 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], contex
     kinds = answer_kinds(question)
     if "when" in kinds:  # "hạn báo cáo": a date answers "hạn", the passage need not repeat it
         words = [w for w in words if w not in DATE_ASKING] or words
-    search = " ".join([question, *(p for phrases in mapped.values() for p in phrases)])
-    query = Query(question, search, folded_text(question), words, kinds, scope, mapped,
+    corpus_words = [p for phrases in mapped.values() for p in phrases]
+    search = " ".join([question, *corpus_words])
+    # The place and plan named and the asking words are alike in every unit of that plan: the unit vectors
+    # are compared with what is asked about only (measured in docs/bot.md).
+    keep = set(words)
+    content = " ".join([*(s for s in syllables(question) if fold(s) in keep), *corpus_words])
+    query = Query(question, search, content, folded_text(question), words, kinds, scope, mapped,
                   which_plan=asks_which_plan(question))
     if context is not None and (_FOLLOW_UP_RE.search(question.lower()) or not words):
         query.follow_up = True
         if not words:  # the previous question, in another place
             query.words, query.kinds = context.words, context.kinds | query.kinds
             query.search = f"{context.search} {question}"
+            query.content = f"{context.content} {query.content}".strip()
             query.mapped = {**context.mapped, **mapped}
         if scope.doc_ids is None:  # a new question about the same place
             query.scope = context.scope

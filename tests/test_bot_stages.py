@@ -78,6 +78,14 @@ def test_a_follow_up_naming_only_a_place_asks_the_last_question_there():
     follow = understand("còn Đồng Nai thì sao?", Scope({"dn"}, ["Đồng Nai"], {"dong", "nai"}), {}, context=first)
     assert follow.follow_up and follow.words == first.words and follow.scope.doc_ids == {"dn"}
     assert not understand("con nít học gì?", Scope(), {}, context=first).follow_up  # "con" is no "còn"
+    assert follow.content == first.content  # the evidence embeds what was asked about before
+
+
+def test_the_evidence_embeds_what_is_asked_about_without_the_place_and_the_asking_words():
+    scope = Scope({"dn"}, ["Đồng Nai"], {"dong", "nai"})
+    query = understand("Ở Đồng Nai, học sinh được xài những gì?", scope, {"xai": ["sử dụng"]})
+    assert query.content == "học sinh xài sử dụng"
+    assert "Đồng Nai" in query.search
 
 
 def test_everyday_words_map_to_the_corpus_words_only_where_the_corpus_lacks_them():
