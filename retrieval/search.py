@@ -90,6 +90,13 @@ class Retriever:
             words = snapshot.restorer.restore_syllables(folded)
         return words, folded
 
+    def reading(self, query: str) -> str:
+        """The query as the search reads it: typed without marks, with the marks the corpus most likely means
+        ("ke hoach cds" → "kế hoạch cds"); typed with them, as it is."""
+        if has_diacritics(query):
+            return query
+        return " ".join(self._words(self.snapshot, query)[0])
+
     def _vector(self, words: list[str]) -> np.ndarray:
         return self.embedder.query(" ".join(words[:EMBED_SYLLABLES]))  # remembered: evidence reads it too
 

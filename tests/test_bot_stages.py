@@ -88,6 +88,17 @@ def test_the_evidence_embeds_what_is_asked_about_without_the_place_and_the_askin
     assert "Đồng Nai" in query.search
 
 
+def test_a_bare_question_is_searched_and_embedded_as_read_with_its_marks():
+    # Before the mapped corpus words (which carry marks) join it: the search would then take it as typed with marks.
+    question = "so tu phap an giang bao cao nq71 han chot ngay nao"
+    query = understand(question, Scope(), {"nq71": ["Nghị quyết số 71/NQ-CP"]},
+                       reading="sở tư pháp an giang báo cáo nq71 hạn chót ngày nào")
+    assert query.search == "sở tư pháp an giang báo cáo nq71 hạn chót ngày nào Nghị quyết số 71/NQ-CP"
+    assert query.content.startswith("sở tư pháp an giang báo cáo") and query.content.endswith("Nghị quyết số 71/NQ-CP")
+    assert query.words == understand(question, Scope(), {}).words  # the words weighed stay those typed
+    assert query.text == question
+
+
 def test_everyday_words_map_to_the_corpus_words_only_where_the_corpus_lacks_them():
     corpus = folded_text("trẻ em được sử dụng truyền hình; hình thức")
     words = WordMap(corpus, [("con nít", "trẻ em"), ("xài", "sử dụng"), ("truyền hình", "TV"), ("ti vi", "truyền hình")])

@@ -57,6 +57,11 @@ def test_restorer_learns_diacritics_from_the_corpus(lexical):
     assert restorer.restore("xyzzy") == "xyzzy"  # unknown syllables pass through
 
 
+def test_a_bare_question_is_read_with_the_marks_the_corpus_means(lexical):
+    assert lexical.reading("ke hoach chuyen doi so cua xa nam cuong") == "kế hoạch chuyển đổi số của xã nam cường"
+    assert lexical.reading("Kế hoạch chuyen doi so?") == "Kế hoạch chuyen doi so?"  # typed with marks: as it is
+
+
 def test_header_is_indexed(lexical):
     # "Hà Tĩnh" is named in the plan's header and metadata, so the locality alone reaches it.
     hits = lexical.search("Sở Tư pháp tỉnh Hà Tĩnh", k=3, filters=Filters())
