@@ -180,7 +180,6 @@ def run(embedder: str, work: Path, words: str = "list", splits: int = 1) -> dict
     files = {d.id: d.file_name for d in store.documents()}
     cv_outcomes, cv_statuses = cross_validate(cases, files)  # leaves each case with its held-out probabilities
     reached = [c for c in cases if c.item.golds and c.examined.early is None and len(c.y)]
-    ranked = sum(int(c.y[int(np.argmax([e.probability for e in c.examined.evidence]))]) for c in reached)
     held = sum(int(c.y.any()) for c in reached)
     summaries = [split_summary(cases, cv_outcomes)]
     for seed in range(1, splits):  # other splits of the same questions: how much the table above is the split's luck
@@ -191,7 +190,8 @@ def run(embedder: str, work: Path, words: str = "list", splits: int = 1) -> dict
     print(f"\n== {embedder}, word mapping {words}: cross-validated ({FOLDS} folds, {len(items)} questions pooled) ==")
     print(report(tally(items, cv_outcomes, cv_statuses), misses=False))
     print(f"answerable questions that reach the evidence: {len(reached)}; a candidate unit holds the answer: "
-          f"{held / len(reached):.2f}; the highest-P unit holds it (no decline, cross-validated): {ranked / len(reached):.2f}")
+          f"{held / len(reached):.2f}; the highest-P unit holds it (no decline, cross-validated): "
+          f"{summaries[0]['highest-P unit']:.2f}")
     if splits > 1:
         print(f"mean of {splits} different {FOLDS}-fold splits: " + ", ".join(
             f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0]))
