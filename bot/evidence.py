@@ -33,10 +33,10 @@ _PLACE_RE = re.compile(r"\b(nguồn|từ|tại|ở|trên)\b", re.IGNORECASE)
 FEATURES = (
     "cover", "cover_text", "cover_heading", "phrase", "missing_weight", "cover_gap", "cover_text_gap", "phrase_gap", "cover_exact", "cover_exact_gap",
     "fused", "lexical", "rank",
-    "dense_unit", "dense_gap", "dense_passage",
+    "dense_unit", "dense_gap", "dense_passage", "dense_inner", "dense_inner_gap", "dense_outer",
     "sentence", "block", "block_unasked", "length", "density", "heading_only",
     "when_date", "when_no_date", "count_number", "count_no_number", "who_org", "list_items", "why_purpose",
-    "where_place", "document_part", "part_unasked", "part_cover", "part_kind", "named_scope", "question_words",
+    "where_place", "document_part", "part_unasked", "part_cover", "part_kind", "part_other_kind", "named_scope", "question_words",
 )
 
 
@@ -134,11 +134,12 @@ class EvidenceScorer:
             vectors = self.embed_units([embedded_text(u) for u, _, _ in pairs])
             dense = vectors @ self.embed_query(query.content or query.search)
         best_dense = float(dense.max())
+        inner, outer = _nested_best(pairs, dense)
         unknown = sum(w for alts, w in terms if len(alts) == 1 and not self.vocab.known(alts[0]))
         total_weight = sum(w for _, w in terms) or 1.0
         marks = _marks(query.text)
         out = []
-        for (unit, rank, hit), cosine in zip(pairs, dense):
+        for (unit, rank, hit), cosine, cosine_in, cosine_out in zip(pairs, dense, inner, outer):
             text = unit.text
             heading = f"{unit.heading} {unit.part}"
             folded_unit = _folded(text)
@@ -160,6 +161,9 @@ class EvidenceScorer:
                 "dense_unit": float(cosine),
                 "dense_gap": float(cosine) - best_dense,
                 "dense_passage": hit.dense,
+                "dense_inner": float(cosine_in),
+                "dense_inner_gap": float(cosine_in) - best_dense,
+                "dense_outer": float(cosine_out),
                 "sentence": float(unit.kind == "sentence"),
                 "block": float(unit.kind == "block"),
                 "block_unasked": float(unit.kind == "block" and "list" not in query.kinds),
@@ -179,6 +183,8 @@ class EvidenceScorer:
                 # "ai ký", "gửi cho ai": the question names the fact the label states
                 "part_cover": _covered(terms, folded_words(unit.part), f" {_folded(unit.part)} ") if unit.part else 0.0,
                 "part_kind": float(bool(PART_ANSWERS.get(unit.part, set()) & query.kinds)),
+                # the date for "ai ký", the signer for "ký ngày nào": a fact of the document, not the one asked
+                "part_other_kind": float(bool(PART_ANSWERS.get(unit.part)) and not PART_ANSWERS[unit.part] & query.kinds),
                 "named_scope": float(query.scope.doc_ids is not None),
                 "question_words": min(len(terms), 8) / 8,
             }
@@ -192,6 +198,22 @@ class EvidenceScorer:
         for e in out:
             e.features = np.array([e.features[name] for name in FEATURES], np.float32)
         return out
+
+
+def _nested_best(pairs: list[tuple[Unit, int, Hit]], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the best cosine of the units it holds (itself included) and of those that hold it.
+
+    A block's or paragraph's own vector is diluted by its other lines: the sentence inside that matches
+    says more about whether the answer is there. A sentence's enclosing paragraph says what it is about."""
+    inner = dense.copy()
+    holders: list[list[float]] = [[] for _ in pairs]
+    for i, (a, _, _) in enumerate(pairs):
+        for j, (b, _, _) in enumerate(pairs):
+            if i != j and a.passage.id == b.passage.id and b.text in a.text:
+                inner[i] = max(inner[i], dense[j])
+                holders[j].append(float(dense[i]))
+    outer = np.array([max(h) if h else d for h, d in zip(holders, dense)], np.float32)
+    return inner, outer
 
 
 def embedded_text(unit: Unit) -> str:

@@ -118,7 +118,7 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], contex
         query.follow_up = True
         if not words:  # the previous question, in another place
             query.words, query.kinds = context.words, context.kinds | query.kinds
-            query.search = f"{context.search} {question}"
+            query.search = f"{context.search} {reading}"  # with its marks: the search already has some
             query.content = f"{context.content} {query.content}".strip()
             query.mapped = {**context.mapped, **mapped}
         if scope.doc_ids is None:  # a new question about the same place

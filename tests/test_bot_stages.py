@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from bot.decide import DESIGN, Model, Params, decide, design, load_model
-from bot.evidence import FEATURES, Evidence, EvidenceScorer
+from bot.evidence import FEATURES, Evidence, EvidenceScorer, _nested_best
 from bot.mapping import WordMap
 from bot.places import Places
 from bot.scope import Scope, Scoper
@@ -79,6 +79,9 @@ def test_a_follow_up_naming_only_a_place_asks_the_last_question_there():
     assert follow.follow_up and follow.words == first.words and follow.scope.doc_ids == {"dn"}
     assert not understand("con nít học gì?", Scope(), {}, context=first).follow_up  # "con" is no "còn"
     assert follow.content == first.content  # the evidence embeds what was asked about before
+    bare = understand("con o dong nai thi sao", Scope({"dn"}, ["Đồng Nai"], {"dong", "nai"}), {}, context=first,
+                      reading="còn ở đồng nai thì sao")
+    assert bare.follow_up and bare.search == f"{first.search} còn ở đồng nai thì sao"  # read with its marks too
 
 
 def test_the_evidence_embeds_what_is_asked_about_without_the_place_and_the_asking_words():
@@ -154,6 +157,21 @@ def test_features_describe_what_a_unit_holds():
     assert deadline["cover_gap"] == 0 and stem["cover_gap"] < 0
     # The document's head and tail come along even though the retriever did not return them.
     assert any(e.unit.part for e in evidence)
+
+
+def test_a_unit_is_compared_through_the_units_it_holds_and_those_holding_it():
+    units = split_units(BODY, DOC)
+    pairs = [(u, 0, Hit(BODY, DOC, 1.0)) for u in units]
+    sentence = next(i for i, u in enumerate(units) if u.text == "a) Ít nhất 30% người dân được tiếp cận thông tin.")
+    holders = [i for i, u in enumerate(units) if i != sentence and units[sentence].text in u.text]
+    assert len(holders) == 3  # its paragraph "a) …", the blocks "1. Năm 2027 …" and "II. MỤC TIÊU CỤ THỂ …"
+    dense = np.full(len(units), 0.5, np.float32)
+    dense[sentence], dense[holders[0]] = 0.9, 0.7
+    inner, outer = _nested_best(pairs, dense)
+    assert all(inner[i] == np.float32(0.9) for i in holders)  # the matching sentence inside
+    assert inner[sentence] == np.float32(0.9) and outer[sentence] == np.float32(0.7)  # its best holder
+    alone = next(i for i, u in enumerate(units) if u.text.startswith("II. MỤC TIÊU"))  # held by nothing
+    assert outer[alone] == dense[alone]
 
 
 # -- decision

@@ -57,6 +57,16 @@ def test_restorer_learns_diacritics_from_the_corpus(lexical):
     assert restorer.restore("xyzzy") == "xyzzy"  # unknown syllables pass through
 
 
+def test_restorer_reads_everyday_words_as_citizens_mean_them(lexical):
+    """The plans rarely write "lấy", "nào", "có": from the corpus alone they came back as other words."""
+    restorer = lexical.snapshot.restorer
+    assert restorer.restore("kinh phi lay tu nguon nao") == "kinh phí lấy từ nguồn nào"
+    assert restorer.restore("xa nam cuong co gui cho mat tran khong") == "xã nam cường có gửi cho mặt trận không"
+    corpus_only = DiacriticRestorer({**restorer.unigrams, **restorer.bigrams}, everyday={})
+    assert corpus_only.restore("kinh phi lay tu nguon nao") == "kinh phí lay từ nguồn nao"
+    assert corpus_only.restore("xa nam cuong co gui cho mat tran khong").split()[3] == "cơ"
+
+
 def test_a_bare_question_is_read_with_the_marks_the_corpus_means(lexical):
     assert lexical.reading("ke hoach chuyen doi so cua xa nam cuong") == "kế hoạch chuyển đổi số của xã nam cường"
     assert lexical.reading("Kế hoạch chuyen doi so?") == "Kế hoạch chuyen doi so?"  # typed with marks: as it is
