@@ -10,7 +10,7 @@ from bot.mapping import WordMap
 from bot.places import Places
 from bot.scope import Scope, Scoper
 from bot.understand import answer_kinds, understand
-from bot.units import RECIPIENTS, SIGNATURE, split_units
+from bot.units import PLACE_DATE, RECIPIENTS, SIGNATURE, split_units
 from bot.words import Vocabulary
 from hoidap.models import Document, Hit, Passage
 from hoidap.text import folded_text
@@ -156,7 +156,10 @@ def test_features_describe_what_a_unit_holds():
     assert deadline["when_date"] == 1 and deadline["cover"] > stem["cover"] and stem["when_no_date"] == 1
     assert deadline["cover_gap"] == 0 and stem["cover_gap"] < 0
     # The document's head and tail come along even though the retriever did not return them.
-    assert any(e.unit.part for e in evidence)
+    parts = {e.unit.part: dict(zip(FEATURES, e.features)) for e in evidence if e.unit.part}
+    date, signer = parts[PLACE_DATE], parts[SIGNATURE]  # "ngày nào" asks for the one, not the other
+    assert date["part_kind"] == 1 and date["part_other_kind"] == 0
+    assert signer["part_kind"] == 0 and signer["part_other_kind"] == 1
 
 
 def test_a_unit_is_compared_through_the_units_it_holds_and_those_holding_it():
