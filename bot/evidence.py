@@ -147,6 +147,7 @@ class EvidenceScorer:
             unit_words, heading_words = folded_words(text), folded_words(heading)
             both = unit_words | heading_words
             items = len(_ITEM_LINE_RE.findall(text))
+            answers = PART_ANSWERS.get(unit.part, frozenset())  # the kinds a head or tail part answers
             f = {
                 "cover": _covered(terms, both, f" {folded_heading} {folded_unit} "),
                 "cover_text": _covered(terms, unit_words, f" {folded_unit} "),
@@ -182,9 +183,9 @@ class EvidenceScorer:
                 "part_unasked": float(bool(unit.part) and "document" not in query.kinds),
                 # "ai ký", "gửi cho ai": the question names the fact the label states
                 "part_cover": _covered(terms, folded_words(unit.part), f" {_folded(unit.part)} ") if unit.part else 0.0,
-                "part_kind": float(bool(PART_ANSWERS.get(unit.part, set()) & query.kinds)),
+                "part_kind": float(bool(answers & query.kinds)),
                 # the date for "ai ký", the signer for "ký ngày nào": a fact of the document, not the one asked
-                "part_other_kind": float(bool(PART_ANSWERS.get(unit.part)) and not PART_ANSWERS[unit.part] & query.kinds),
+                "part_other_kind": float(bool(answers) and not answers & query.kinds),
                 "named_scope": float(query.scope.doc_ids is not None),
                 "question_words": min(len(terms), 8) / 8,
             }
