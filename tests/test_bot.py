@@ -185,6 +185,7 @@ def test_the_documents_own_facts_are_answered_from_its_head_and_tail(app):
     assert signer.status == "answered" and collapse_ws(signer.citations[0].quote) == "CHỦ TỊCH Võ Tấn Đức"
     sent = ask(app, "Kế hoạch của xã Nam Cường gửi tới những nơi nào?")
     assert sent.status == "answered" and sent.citations[0].section == "Nơi nhận (văn bản gửi tới)"
+    assert first_quote(sent).startswith("Nơi nhận:") and "- Lưu: VT, HCC." in first_quote(sent)  # the whole list
     number = ask(app, "Số hiệu kế hoạch của Đồng Nai là gì?")
     assert number.status == "answered" and first_quote(number) == "Số: 45 /KH-UBND"
 
