@@ -26,15 +26,17 @@ LIST_LEVEL = 5  # "a)", "b)": ingest.chunking's deepest heading level, items of 
 # The head and tail of a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I) state
 # the document's own facts; each is labelled with the words a citizen uses to ask for it.
 PLACE_DATE = "Địa danh, ngày tháng năm ban hành (ngày ký)"
-HEAD_PARTS = [
-    (re.compile(r"^Số\s*:"), "Số hiệu của văn bản"),
-    (re.compile(r"^[^\W\d][^,\n]{1,40}, ngày\b"), PLACE_DATE),
-]
+NUMBER = "Số hiệu của văn bản"
+NUMBER_PLACE_DATE = "Số hiệu, địa danh, ngày tháng năm ban hành (ngày ký)"
+_NUMBER_RE = re.compile(r"(?<!\w)Số\s*:")
+# "Đồng Nai, ngày 12 tháng 8 …": a place of capitalised words, not "Thực hiện Kế hoạch số 45/KH-UBND, ngày …"
+_CAPITAL = "A-ZĐ" + "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ".upper()
+_PLACE_DATE_RE = re.compile(rf"(?<![\w/-])(?:TP\. ?)?[{_CAPITAL}]\w*(?: [{_CAPITAL}]\w*){{0,4}}, ngày\b")
 RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
 SIGNATURE = "Người ký, chức vụ người ký"
 TITLE = "Loại văn bản, tên và trích yếu của văn bản"
 # The kind of question each part answers: "ký ngày nào" the date, "ai ký" the signer, "gửi cho ai" Nơi nhận.
-PART_ANSWERS = {PLACE_DATE: {"when"}, SIGNATURE: {"who"}, RECIPIENTS: {"who", "list"}}
+PART_ANSWERS = {PLACE_DATE: {"when"}, NUMBER_PLACE_DATE: {"when"}, SIGNATURE: {"who"}, RECIPIENTS: {"who", "list"}}
 _RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:")
 _PLACEHOLDER_RE = re.compile(r"^<[^<>]*>$")  # a template's field code left in the text ("<Chung-01CĐSKH>")
 _ROLE_RE = re.compile(r"^[*_]*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,/-]*[*_]*$")  # "KT. CHỦ TỊCH", "**PHÓ CHỦ TỊCH**"
@@ -81,7 +83,9 @@ def _paragraphs(text: str, section: str) -> list[_Para]:
         if not body or _PLACEHOLDER_RE.match(body):
             continue
         start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-        out.append(_Para(start, start + len(body), body, reader.level(body), body.endswith(":")))
+        # "Nơi nhận:" leads its list even with the signer's role printed beside it ("Nơi nhận: KT. CHỦ TỊCH")
+        lead = body.endswith(":") or bool(_RECIPIENTS_RE.match(body))
+        out.append(_Para(start, start + len(body), body, reader.level(body), lead))
     return out
 
 
@@ -119,7 +123,7 @@ def _head_parts(passage: Passage, paras: list[_Para]) -> dict[tuple[int, int], s
     for para in paras:
         if para.level is not None:
             break
-        label = next((name for pattern, name in HEAD_PARTS if pattern.match(para.text)), None)
+        label = _head_label(para.text)
         if label is None and (para.text.isupper() or TITLE in parts.values() and len(parts) < 6
                               and not para.text.startswith(("Căn cứ", "Thực hiện"))):
             label = TITLE  # "KẾ HOẠCH" and the trích yếu lines under it
@@ -127,6 +131,16 @@ def _head_parts(passage: Passage, paras: list[_Para]) -> dict[tuple[int, int], s
             break
         parts[(para.start, para.end)] = label
     return parts
+
+
+def _head_label(text: str) -> str | None:
+    """Number, place and date: printed side by side with the issuer and the motto, a DOCX table or a PDF
+    reads them into one line ("UBND … Số: 123/KH-STP | CỘNG HÒA … Đồng Nai, ngày 05 tháng 3 năm 2025")."""
+    number = _NUMBER_RE.search(text)
+    place_date = _PLACE_DATE_RE.search(text, number.end()) if number else _PLACE_DATE_RE.match(text)
+    if number and place_date:
+        return NUMBER_PLACE_DATE
+    return NUMBER if number else PLACE_DATE if place_date else None
 
 
 def _signature(passage: Passage, document: Document) -> tuple[int, int] | None:

@@ -21,15 +21,17 @@ NATIONAL_ISSUERS = {
 LAW_TYPES = ("BỘ LUẬT", "LUẬT", "PHÁP LỆNH")  # named by their title: "Bộ luật Lao động"
 _YEAR_RE = re.compile(r"/((?:19|20)\d\d)/")
 # "Đồng Nai, ngày 12 tháng 8 năm 2025"; the day may be left blank until signing.
+# Printed beside the number, it follows it on one line: "Số: 88/KH-UBND Hòa An, ngày …" (not "UBND Hòa An").
 _PLACE_DATE_RE = re.compile(
-    r"((?:TP\. ?)?[A-ZĐ]\w*(?: [A-ZĐ]\w*){0,3}),\s*(ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4}))"
+    r"((?:TP\. ?)?(?<![\w/-])[A-ZĐ]\w*(?: [A-ZĐ]\w*){0,3}),\s*(ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4}))"
 )
 # "Sở Tư pháp xây dựng Kế hoạch", "UBND xã Nam Cường ban hành Kế hoạch"
 _ISSUER_RE = re.compile(
     r"((?:Sở|Ủy ban nhân dân|UBND|Ban|Bộ)\s[\w ]{2,60}?)\s+(?:xây dựng|ban hành)\s+(?:Kế hoạch|Quyết định|Nghị quyết)"
 )
 _LOCALITY_RE = re.compile(r"trên địa bàn (tỉnh|thành phố|xã|phường|huyện)\s+([A-ZĐ][\w]*(?:\s[A-ZĐ][\w]*){0,3})")
-_ROLE_RE = re.compile(r"^(KT\.\s*)?(GIÁM ĐỐC|PHÓ GIÁM ĐỐC|CHỦ TỊCH|PHÓ CHỦ TỊCH|TM\..*|BỘ TRƯỞNG|THỦ TƯỚNG)\W*$")
+# The role line above the signer's name; printed beside "Nơi nhận", it may end that list's lines.
+_ROLE_RE = re.compile(r"(?:^|\s)(KT\.\s*)?(GIÁM ĐỐC|PHÓ GIÁM ĐỐC|CHỦ TỊCH|PHÓ CHỦ TỊCH|TM\..*|BỘ TRƯỞNG|THỦ TƯỚNG)\W*$")
 _NAME_RE = re.compile(r"^[A-ZĐ][\w]*(?:\s[A-ZĐ][\w]*){1,4}$")
 _PREAMBLE_RE = re.compile(r"(?:^|\s)(?:Thực hiện|Căn cứ|Xét đề nghị)\s")
 # The national motto printed beside the issuer; a PDF may interleave it with the issuer's lines.
@@ -153,6 +155,6 @@ def _name_case(unit: str) -> str:
 def _signer(paragraphs: list[str]) -> str:
     """The name under the role line (GIÁM ĐỐC, KT. CHỦ TỊCH...) at the end of the document."""
     tail = [line.strip() for p in paragraphs[-6:] for line in p.splitlines() if line.strip()]
-    if tail and _NAME_RE.match(tail[-1]) and any(_ROLE_RE.match(line) for line in tail[:-1]):
+    if tail and _NAME_RE.match(tail[-1]) and any(_ROLE_RE.search(line) for line in tail[:-1]):
         return tail[-1]
     return ""

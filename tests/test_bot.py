@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -248,6 +249,18 @@ def test_empty_store_and_a_document_without_passages(tmp_path):
     empty.store.put_document(Document("kh-9", title="Về chuyển đổi số", doc_type="KẾ HOẠCH", number="9/KH-UBND"), [])
     empty.retriever.refresh()
     assert ask(empty, "kế hoạch 9 có những nhiệm vụ gì").status == "not_found"
+
+
+def test_a_plan_printed_in_two_columns_answers_for_its_own_commune(tmp_path):
+    """Number beside the place and date, the signer's role beside "Nơi nhận", as text copied from the page reads."""
+    app = open_hoidap(Settings(data_dir=tmp_path, embedder="none"), seed=False)
+    app.ingest([Path(__file__).parent / "fixtures" / "header" / "ke_hoach_hoa_an.txt"])
+    doc = app.store.documents()[0]
+    assert (doc.locality, doc.signer) == ("xã Hòa An", "Trần Văn Bình")  # not "UBND Hòa An", a place we'd not hold
+    signed = ask(app, "Kế hoạch chuyển đổi số của xã Hòa An ký ngày nào?")
+    assert signed.status == "answered" and first_quote(signed) == "Số: 88/KH-UBND Hòa An, ngày 9 tháng 4 năm 2026"
+    sent = ask(app, "Kế hoạch của xã Hòa An gửi cho ai?")
+    assert sent.status == "answered" and first_quote(sent).startswith("Nơi nhận:") and "- Lưu: VT." in first_quote(sent)
 
 
 @pytest.fixture(scope="module")

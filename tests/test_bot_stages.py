@@ -10,7 +10,7 @@ from bot.mapping import WordMap
 from bot.places import Places
 from bot.scope import Scope, Scoper
 from bot.understand import answer_kinds, understand
-from bot.units import PLACE_DATE, RECIPIENTS, SIGNATURE, split_units
+from bot.units import NUMBER_PLACE_DATE, PART_ANSWERS, PLACE_DATE, RECIPIENTS, SIGNATURE, split_units
 from bot.words import Vocabulary
 from hoidap.models import Document, Hit, Passage
 from hoidap.text import folded_text
@@ -57,6 +57,22 @@ def test_the_head_and_tail_are_labelled_with_what_they_state():
     assert "CHỦ TỊCH" not in parts[RECIPIENTS]  # the signature is not a recipient
     assert {u.text for u in units if u.part == RECIPIENTS and u.kind == "paragraph"} == {"- UBND tỉnh;", "- Lưu: VT."}
     assert not [u for u in split_units(TAIL, DOC) if u.text in ("KT. CHỦ TỊCH", "Lường Văn Toàn", "Nơi nhận:")]
+
+
+
+def test_parts_printed_side_by_side_are_labelled_on_their_shared_line():
+    head = Passage("h:0", "h", 0, "Phần mở đầu", "ỦY BAN NHÂN DÂN XÃ HÒA AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
+                   "Số: 88/KH-UBND Hòa An, ngày 9 tháng 4 năm 2026\n\nKẾ HOẠCH\n\nThực hiện Kế hoạch số 45/KH-UBND, "
+                   "ngày 30 tháng 01 năm 2026 của UBND tỉnh.")
+    tail = Passage("h:1", "h", 1, "II. NHIỆM VỤ", "Nơi nhận: KT. CHỦ TỊCH\n\n- UBND tỉnh; PHÓ CHỦ TỊCH\n\n- Lưu: VT.\n\n"
+                   "Trần Văn Bình")
+    doc = Document("h", signer="Trần Văn Bình")
+    parts = {u.text: u.part for u in split_units(head, doc) + split_units(tail, doc) if u.part}
+    assert parts["Số: 88/KH-UBND Hòa An, ngày 9 tháng 4 năm 2026"] == NUMBER_PLACE_DATE
+    assert PART_ANSWERS[NUMBER_PLACE_DATE] == {"when"}
+    assert parts["Nơi nhận: KT. CHỦ TỊCH\n\n- UBND tỉnh; PHÓ CHỦ TỊCH\n\n- Lưu: VT."] == RECIPIENTS
+    assert parts["Trần Văn Bình"] == SIGNATURE
+    assert not [t for t in parts if t.startswith("Thực hiện")]  # a preamble's date is not the signing date
 
 
 # -- understand

@@ -56,6 +56,14 @@ def test_metadata_from_the_usual_two_column_head(suffix):
     assert doc.signer == "Nguyễn Văn An"
 
 
+def test_metadata_of_a_head_and_tail_printed_in_two_columns():
+    """The number's "KH-UBND" is not a place, and the signer's role may close a line of "Nơi nhận"."""
+    path = Path(__file__).parent / "fixtures" / "header" / "ke_hoach_hoa_an.txt"
+    doc = extract_metadata("hoa-an", "\n\n".join(load(path).pages))
+    assert (doc.number, doc.place, doc.date_iso) == ("88/KH-UBND", "Hòa An", "2026-04-09")
+    assert (doc.issuer, doc.signer) == ("UBND xã Hòa An", "Trần Văn Bình")
+
+
 @pytest.mark.parametrize("block, issuer, locality", [
     ("UBND TỈNH ĐỒNG NAI SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Sở Khoa học và Công nghệ tỉnh Đồng Nai", "Đồng Nai"),
     ("ỦY BAN NHÂN DÂN XÃ NAM CƯỜNG", "UBND xã Nam Cường", "Nam Cường"),
