@@ -13,6 +13,7 @@ from typing import Literal
 
 from hoidap.models import Document, Passage
 from ingest.chunking import SEPARATOR, HeadingReader, article_of, legal_reference, section_at
+from ingest.metadata import PLACE_BEFORE_DATE_RE
 
 UnitKind = Literal["sentence", "paragraph", "block"]
 MIN_SENTENCE_WORDS = 8  # a shorter sentence is quoted with its paragraph
@@ -29,9 +30,6 @@ PLACE_DATE = "Địa danh, ngày tháng năm ban hành (ngày ký)"
 NUMBER = "Số hiệu của văn bản"
 NUMBER_PLACE_DATE = "Số hiệu, địa danh, ngày tháng năm ban hành (ngày ký)"
 _NUMBER_RE = re.compile(r"(?<!\w)Số\s*:")
-# "Đồng Nai, ngày 12 tháng 8 …": a place of capitalised words, not "Thực hiện Kế hoạch số 45/KH-UBND, ngày …"
-_CAPITAL = "A-ZĐ" + "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ".upper()
-_PLACE_DATE_RE = re.compile(rf"(?<![\w/-])(?:TP\. ?)?[{_CAPITAL}]\w*(?: [{_CAPITAL}]\w*){{0,4}}, ngày\b")
 RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
 SIGNATURE = "Người ký, chức vụ người ký"
 TITLE = "Loại văn bản, tên và trích yếu của văn bản"
@@ -137,7 +135,7 @@ def _head_label(text: str) -> str | None:
     """Number, place and date: printed side by side with the issuer and the motto, a DOCX table or a PDF
     reads them into one line ("UBND … Số: 123/KH-STP | CỘNG HÒA … Đồng Nai, ngày 05 tháng 3 năm 2025")."""
     number = _NUMBER_RE.search(text)
-    place_date = _PLACE_DATE_RE.search(text, number.end()) if number else _PLACE_DATE_RE.match(text)
+    place_date = PLACE_BEFORE_DATE_RE.search(text, number.end()) if number else PLACE_BEFORE_DATE_RE.match(text)
     if number and place_date:
         return NUMBER_PLACE_DATE
     return NUMBER if number else PLACE_DATE if place_date else None

@@ -20,11 +20,13 @@ NATIONAL_ISSUERS = {
 }
 LAW_TYPES = ("BỘ LUẬT", "LUẬT", "PHÁP LỆNH")  # named by their title: "Bộ luật Lao động"
 _YEAR_RE = re.compile(r"/((?:19|20)\d\d)/")
-# "Đồng Nai, ngày 12 tháng 8 năm 2025"; the day may be left blank until signing.
-# Printed beside the number, it follows it on one line: "Số: 88/KH-UBND Hòa An, ngày …" (not "UBND Hòa An").
-_PLACE_DATE_RE = re.compile(
-    r"((?:TP\. ?)?(?<![\w/-])[A-ZĐ]\w*(?: [A-ZĐ]\w*){0,3}),\s*(ngày\s*(\d{0,2})\s*tháng\s*(\d{0,2})\s*năm\s*(\d{4}))"
-)
+# "Đồng Nai, ngày 12 tháng 8 năm 2025"; the day may be left blank until signing. The place is capitalised words
+# ("Thực hiện Kế hoạch số 45/KH-UBND, ngày …" is a preamble), and printed beside the number it follows it on one
+# line: "Số: 88/KH-UBND Hòa An, ngày …" (the place is not "UBND Hòa An").
+_CAPITAL = "A-ZĐ" + "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ".upper()
+_PLACE = rf"(?<![\w/-])(?:TP\. ?)?[{_CAPITAL}]\w*(?: [{_CAPITAL}]\w*){{0,3}}"
+PLACE_BEFORE_DATE_RE = re.compile(rf"{_PLACE}, ngày\b")  # a line that states it, the year perhaps wrapped away
+_PLACE_DATE_RE = re.compile(rf"({_PLACE}),\s*(ngày\s*(\d{{0,2}})\s*tháng\s*(\d{{0,2}})\s*năm\s*(\d{{4}}))")
 # "Sở Tư pháp xây dựng Kế hoạch", "UBND xã Nam Cường ban hành Kế hoạch"
 _ISSUER_RE = re.compile(
     r"((?:Sở|Ủy ban nhân dân|UBND|Ban|Bộ)\s[\w ]{2,60}?)\s+(?:xây dựng|ban hành)\s+(?:Kế hoạch|Quyết định|Nghị quyết)"
