@@ -59,7 +59,6 @@ def test_the_head_and_tail_are_labelled_with_what_they_state():
     assert not [u for u in split_units(TAIL, DOC) if u.text in ("KT. CHỦ TỊCH", "Lường Văn Toàn", "Nơi nhận:")]
 
 
-
 def test_parts_printed_side_by_side_are_labelled_on_their_shared_line():
     head = Passage("h:0", "h", 0, "Phần mở đầu", "ỦY BAN NHÂN DÂN XÃ HÒA AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
                    "Số: 88/KH-UBND Hòa An, ngày 9 tháng 4 năm 2026\n\nKẾ HOẠCH\n\nThực hiện Kế hoạch số 45/KH-UBND, "
