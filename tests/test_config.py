@@ -1,4 +1,7 @@
 """Configuration from the environment, with defaults that work."""
+import pytest
+from pydantic import ValidationError
+
 from hoidap.config import BUNDLED_CORPUS, Settings
 
 
@@ -28,3 +31,11 @@ def test_files_folder_follows_the_environment_and_blank_means_under_the_data_dir
     monkeypatch.setenv("HOIDAP_INDEX_DIR", " ")
     settings = Settings(_env_file=None)  # an existing data folder keeps its layout with nothing set
     assert (settings.files_dir, settings.index_dir) == (tmp_path / "data" / "files", tmp_path / "data" / "index")
+
+
+def test_a_model_file_that_is_not_there_is_refused_at_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOIDAP_MODEL_FILE", str(tmp_path / "local-model.json"))
+    with pytest.raises(ValidationError, match="HOIDAP_MODEL_FILE"):
+        Settings(_env_file=None)
+    monkeypatch.setenv("HOIDAP_MODEL_FILE", "")
+    assert Settings(_env_file=None).model_file is None  # blank: the shipped model
