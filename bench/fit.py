@@ -176,13 +176,18 @@ def split_summary(cases: list[Case], outcomes: list[Outcome]) -> dict[str, float
     }
 
 
+def means(summaries: list[dict[str, float]]) -> str:
+    """`split_summary`s of several splits as one line of means."""
+    return ", ".join(f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0])
+
+
 def learning_curve(cases: list[Case], files: dict[str, str], splits: int, shares: list[float]) -> None:
     """How the held-out figures grow with the number of labelled questions each fold is fitted on."""
     print(f"\n== learning curve: each fold fitted on a share of its 4/5, mean of {splits} splits ==")
     for share in shares:
         summaries = [split_summary(cases, cross_validate(cases, files, seed, share)[0]) for seed in range(splits)]
         n = round(len(cases) * (FOLDS - 1) / FOLDS * share)
-        print(f"{n} questions: " + ", ".join(f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0]))
+        print(f"{n} questions: {means(summaries)}")
 
 
 def run(embedder: str, work: Path, sets: list[Path], corpus: list[Path] = (), words: str = "list",
@@ -211,8 +216,7 @@ def run(embedder: str, work: Path, sets: list[Path], corpus: list[Path] = (), wo
           f"{held / len(reached):.2f}; the highest-P unit holds it (no decline, cross-validated): "
           f"{summaries[0]['highest-P unit']:.2f}")
     if splits > 1:
-        print(f"mean of {splits} different {FOLDS}-fold splits: " + ", ".join(
-            f"{k} {np.mean([s[k] for s in summaries]):.3f}" for k in summaries[0]))
+        print(f"mean of {splits} different {FOLDS}-fold splits: {means(summaries)}")
         print("first citation per split: " + " ".join(f"{s['first']:.3f}" for s in summaries))
     if curve:
         learning_curve(cases, files, splits, curve)
