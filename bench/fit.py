@@ -28,27 +28,33 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from bench.common import SHARED
 from bot.answerer import Answerer, Examined
-from bot.decide import DESIGN, MODEL_FILE, Model, Params, decide, design
+from bot.decide import DESIGN, MODEL_FILE, QUESTION_FEATURES, Logistic, Model, Params, decide, design, neutral, \
+    question_features
 from bot.evaluate import Item, Outcome, holds, load, outcome, report, tally
 from hoidap.config import BUNDLED_CORPUS, Settings
 from hoidap.store import Store
 from retrieval import Retriever
 
-SETS = ["seed_questions_dev.jsonl", "seed_questions_dev2.jsonl", "seed_questions_30.jsonl"]
+SETS = ["seed_questions_dev.jsonl", "seed_questions_dev2.jsonl", "seed_questions_dev3.jsonl", "seed_questions_30.jsonl"]
 GRID = {
     "answer_threshold": [round(float(t), 2) for t in np.arange(0.05, 0.91, 0.05)],
     "place_ratio": [0.5, 0.6, 0.7, 0.8, 0.9, 1.01],
     "vague_words": [0, 1, 2],
 }
-WRONG_ANSWER_COST = 0.5  # a confident wrong quote is worse than a decline, not as bad as two
+# What each outcome is worth, written before fitting (not fitted): a right answer 1, a right decline 1; a confident
+# wrong quote is worse than a decline, not as bad as two; the nearest passages said to be unsure ("related") are
+# worth half an answer when one of them holds it, nothing otherwise, and cost a right decline.
+WRONG_ANSWER_COST = 0.5
+RELATED_RIGHT = 0.5
 FOLDS = 5
 # Inverse regularisation of the logistic fit: 280 weights on ~250 questions need more than sklearn's 1.0;
 # 0.1 is the middle of {0.05, 0.15, 0.3}, which scored alike in 8 cross-validation splits (docs/bot.md).
 C = 0.1
+C_SCOPE = 0.5  # the scope model's 19 weights on ~370 questions: sklearn's 1.0 halved, not tuned
 
 
 @dataclass
@@ -68,8 +74,7 @@ def ingest(data_dir: Path, embedder: str, more: list[Path] = ()) -> None:
 
 
 def neutral_model() -> Model:
-    n = len(DESIGN)
-    return Model(DESIGN, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
+    return Model(neutral(DESIGN), neutral(QUESTION_FEATURES))
 
 
 def collect(answerer: Answerer, items: list[Item]) -> list[Case]:
@@ -84,21 +89,46 @@ def collect(answerer: Answerer, items: list[Item]) -> list[Case]:
     return cases
 
 
-def fit_weights(cases: list[Case]) -> Model:
-    x = np.concatenate([c.x for c in cases])
-    y = np.concatenate([c.y for c in cases])
+def logistic(x: np.ndarray, y: np.ndarray, features: list[str], c: float) -> Logistic:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    lr = LogisticRegression(C=C, max_iter=3000).fit((x - mean) / scale, y)
-    return Model(DESIGN, mean, scale, lr.coef_[0], float(lr.intercept_[0]))
+    lr = LogisticRegression(C=c, max_iter=3000).fit((x - mean) / scale, y)
+    return Logistic(features, mean, scale, lr.coef_[0], float(lr.intercept_[0]))
 
 
-def apply(cases: list[Case], model: Model) -> None:
-    """Set every unit's probability under `model`."""
-    for case in cases:
-        if len(case.x):
-            for e, p in zip(case.examined.evidence, model.designed(case.x)):
-                e.probability = float(p)
+def fit_units(cases: list[Case]) -> Logistic:
+    return logistic(np.concatenate([c.x for c in cases]), np.concatenate([c.y for c in cases]), DESIGN, C)
+
+
+def held_out(cases: list[Case]) -> list[np.ndarray]:
+    """Each case's unit probabilities from a unit model fitted on the other cases (inner folds): how the scope
+    model and the parameters see a question the unit model has not been fitted on."""
+    out: list[np.ndarray] = [np.zeros(0)] * len(cases)
+    for train, test in KFold(FOLDS, shuffle=True, random_state=0).split(np.zeros(len(cases))):
+        units = fit_units([cases[i] for i in train])
+        for i in test:
+            out[i] = units(cases[i].x) if len(cases[i].x) else np.zeros(0)
+    return out
+
+
+def reaches(case: Case) -> bool:
+    """Whether a case reaches the decision: no rule answered it, and some unit was found."""
+    return case.examined.early is None and bool(case.examined.evidence)
+
+
+def apply(cases: list[Case], model: Model, probabilities: list[np.ndarray] | None = None) -> None:
+    """Set every unit's probability (under `model`'s unit model, or as given) and each case's P(ours)."""
+    for i, case in enumerate(cases):
+        if not len(case.x):
+            continue
+        p = model.units(case.x) if probabilities is None else probabilities[i]
+        for e, pi in zip(case.examined.evidence, p):
+            e.probability = float(pi)
+        case.examined.in_scope = model.scope(question_features(_raw(case), p))
+
+
+def _raw(case: Case) -> np.ndarray:
+    return np.stack([e.features for e in case.examined.evidence])
 
 
 def simulate(case: Case, params: Params, files: dict[str, str]) -> tuple[str, Outcome]:
@@ -108,29 +138,45 @@ def simulate(case: Case, params: Params, files: dict[str, str]) -> tuple[str, Ou
         a = ex.early
         return a.status, outcome(case.item, a.status, [c.quote for c in a.citations],
                                  [files.get(c.doc_id, "") for c in a.citations])
-    d = decide(ex.query, ex.evidence, params)
-    status = {"answer": "answered", "clarify": "clarify", "decline": "not_found"}[d.status]
+    d = decide(ex.query, ex.evidence, params, ex.in_scope)
+    status = {"answer": "answered", "related": "related", "clarify": "clarify", "decline": "not_found"}[d.status]
     units = [e.unit for e in [*d.main, *d.more]]
     return status, outcome(case.item, status, [u.text for u in units], [u.document.file_name for u in units])
 
 
+def worth(item: Item, o: Outcome) -> float:
+    """One outcome's worth (the constants above)."""
+    if o.related:
+        return RELATED_RIGHT if item.golds and o.top3 else 0.0
+    if not item.golds:
+        return 1.0 if o.declined else -WRONG_ANSWER_COST
+    if o.declined:
+        return 0.0
+    return 1.0 if o.first else -WRONG_ANSWER_COST
+
+
 def utility(cases: list[Case], outcomes: list[Outcome]) -> float:
-    total = 0.0
-    for c, o in zip(cases, outcomes):
-        if not c.item.golds:
-            total += 1.0 if o.declined else -WRONG_ANSWER_COST
-        elif not o.declined:
-            total += 1.0 if o.first else -WRONG_ANSWER_COST
-    return total
+    return sum(worth(c.item, o) for c, o in zip(cases, outcomes))
 
 
 def fit(cases: list[Case], files: dict[str, str]) -> Model:
-    model = fit_weights(cases)
-    apply(cases, model)
+    """The unit model on every unit; the scope model and the parameters on the cases as seen held out."""
+    held = held_out(cases)
+    rows = [(question_features(_raw(c), p), float(bool(c.item.golds))) for c, p in zip(cases, held) if reaches(c)]
+    scope = logistic(np.stack([r for r, _ in rows]), np.array([y for _, y in rows]), QUESTION_FEATURES, C_SCOPE)
+    model = Model(fit_units(cases), scope)
+    apply(cases, model, held)
+    ours = sorted(filter(reaches, cases), key=lambda c: c.examined.in_scope)
     best = None
     for values in itertools.product(*GRID.values()):
-        params = Params(**{k: float(v) if isinstance(v, float) else v for k, v in zip(GRID, values)})
-        score = utility(cases, [simulate(c, params, files)[1] for c in cases])
+        params = Params(**{k: float(v) if isinstance(v, float) else v for k, v in zip(GRID, values)}, scope_threshold=0.0)
+        worths = {id(c): worth(c.item, simulate(c, params, files)[1]) for c in cases}
+        # The scope threshold: declining the questions least likely ours first, the best cut.
+        gains = np.cumsum([0.0, *((0.0 if c.item.golds else 1.0) - worths[id(c)] for c in ours)])
+        cut = int(np.argmax(gains))
+        params.scope_threshold = (float(np.mean([ours[cut - 1].examined.in_scope, ours[cut].examined.in_scope]))
+                                  if 0 < cut < len(ours) else 1.01 if cut else 0.0)
+        score = sum(worths.values()) + gains[cut]
         if best is None or score > best[0]:
             best = (score, params)
     model.params = best[1]
@@ -145,18 +191,19 @@ def cross_validate(cases: list[Case], files: dict[str, str], seed: int = 0,
     kinds = [c.item.kinds[0] for c in cases]
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(cases)), kinds)
     rng = np.random.default_rng(seed)
-    held_out: dict[int, list[float]] = {}
+    held_out: dict[int, tuple[list[float], float]] = {}
     for train, test in folds:
         if train_share < 1.0:
             train = rng.choice(train, round(len(train) * train_share), replace=False)
-        model = fit([cases[i] for i in train], files)  # sets the training cases' probabilities: in-sample
+        model = fit([cases[i] for i in train], files)  # sets the training cases' probabilities
         apply([cases[i] for i in test], model)
         for i in test:
             statuses[i], outcomes[i] = simulate(cases[i], model.params, files)
-            held_out[i] = [e.probability for e in cases[i].examined.evidence]
-    for i, probabilities in held_out.items():  # leave every case with its held-out probabilities
+            held_out[i] = ([e.probability for e in cases[i].examined.evidence], cases[i].examined.in_scope)
+    for i, (probabilities, in_scope) in held_out.items():  # leave every case with its held-out probabilities
         for e, p in zip(cases[i].examined.evidence, probabilities):
             e.probability = p
+        cases[i].examined.in_scope = in_scope
     return outcomes, statuses
 
 
@@ -170,6 +217,7 @@ def split_summary(cases: list[Case], outcomes: list[Outcome]) -> dict[str, float
         "first": np.mean([o.first for o in answerable]), "top3": np.mean([o.top3 for o in answerable]),
         "paraphrases": np.mean([o.first for o in paraphrases]),
         "oos declined": np.mean([o.declined for o in out_of_scope]),
+        "answerable related": np.mean([o.related for o in answerable]),
         "answerable declined": np.mean([o.declined for o in answerable]),
         "highest-P unit": np.mean([c.y[int(np.argmax([e.probability for e in c.examined.evidence]))] for c in reached]),
         "objective": utility(cases, outcomes),
@@ -222,7 +270,9 @@ def run(embedder: str, work: Path, sets: list[Path], corpus: list[Path] = (), wo
         learning_curve(cases, files, splits, curve)
     print(f"\n== {embedder}: in-sample (the model written) ==")
     print(report(tally(items, [o for _, o in in_sample], [s for s, _ in in_sample]), misses=False))
-    print("\nweights:", ", ".join(f"{n} {w:+.2f}" for n, w in sorted(zip(DESIGN, model.weights), key=lambda t: -abs(t[1]))[:25]))
+    print("\nunit weights:", ", ".join(f"{n} {w:+.2f}" for n, w in
+                                       sorted(zip(DESIGN, model.units.weights), key=lambda t: -abs(t[1]))[:25]))
+    print("scope weights:", ", ".join(f"{n} {w:+.2f}" for n, w in zip(QUESTION_FEATURES, model.scope.weights)))
     print("params:", model.params)
     return model.to_dict()
 

@@ -5,6 +5,7 @@ One pipeline of typed stages: understand (bot/understand.py) → retrieve (retri
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
@@ -13,16 +14,17 @@ from pathlib import Path
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot import smalltalk
+from bot import frames, smalltalk
 from bot.answers import AnswerCache
 from bot.corpus import Corpus
 from bot.curated import CuratedAnswer, CuratedAnswers
 from bot.decide import MODEL_FILE, Decision, Model, decide, load_model
 from bot.evidence import Evidence, embedded_text
 from bot.quote import highlights
-from bot.scope import LAW_NAMED_RE
+from bot.scope import LAW_NAMED_RE, OUTSIDE
 from bot.session import SessionMemory
-from bot.understand import ArticleRef, Query, article_reference, may_follow, understand
+from bot.dialogue import Turn, read_turn, resolve
+from bot.understand import ArticleRef, Query, article_reference, understand
 from bot.units import Unit, article_label, cited_units
 from hoidap.background import BackgroundRefresh
 from hoidap.config import Settings
@@ -30,7 +32,7 @@ from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import BaseStore
 from hoidap.text import collapse_ws, folded_text, normalize
 from ingest.chunking import FRONT, article_anchor, legal_reference
-from ingest.metadata import legal_name
+from ingest.metadata import LAW_TYPES, legal_name, short_title
 from retrieval import Filters, Retriever
 
 TEMPLATES = Environment(
@@ -40,6 +42,9 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
     autoescape=False,  # plain text; each renderer escapes for its channel
 )
+TEMPLATES.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]  # "kế hoạch số 45 …" → "Kế hoạch …"
+# Asked for a verdict ("có … không", "…, đúng hay sai?"): the answer says what the document states, never a verdict.
+VERDICT_FRAMES = {frames.YES_NO, frames.TRUE_FALSE}
 SEARCH_K = 20
 SUGGESTED = [
     "Mục tiêu đến năm 2030 ở {loc} là gì?",
@@ -54,14 +59,19 @@ def render(name: str, **context) -> str:
 
 
 def describe(doc: Document) -> str:
-    """ "Kế hoạch số 45/KH-UBND ngày 12 tháng 8 năm 2025 của UBND tỉnh Đồng Nai", leaving out blanks."""
+    """ "Kế hoạch số 45/KH-UBND ngày 12 tháng 8 năm 2025 của UBND tỉnh Đồng Nai", leaving out blanks; with no number,
+    its short title says which one it is ("Kế hoạch của Sở Tư pháp tỉnh An Giang (triển khai thực hiện Nghị quyết số
+    71/NQ-CP)")."""
     parts = [(doc.doc_type or "văn bản").capitalize()]
-    if doc.number[:1].isdigit():
+    numbered = doc.number[:1].isdigit()
+    if numbered:
         parts.append(f"số {doc.number}")
     if re.search(r"ngày \d|\d+/\d+/\d+", doc.date):  # not a draft's blank "ngày tháng 3 năm 2026"
         parts.append(doc.date)
     if doc.issuer:
         parts.append(f"của {doc.issuer}")
+    if not numbered and (short := doc.short_title or short_title(doc)) and doc.doc_type not in LAW_TYPES:
+        parts.append(f"({short[:1].lower()}{short[1:]})")
     return " ".join(parts)
 
 
@@ -83,6 +93,10 @@ def topic(unit: Unit) -> str:
     return " › ".join(labels)
 
 
+def _best(examined: Examined) -> float:
+    return max((e.probability for e in examined.evidence), default=0.0)
+
+
 @dataclass
 class Examined:
     """A question up to the decision: either answered by a rule (`early`) or a query with its evidence."""
@@ -90,6 +104,7 @@ class Examined:
     query: Query | None
     evidence: list[Evidence]
     early: Answer | None = None
+    in_scope: float = 0.0  # P(the documents answer it), from its evidence (decide.Model.in_scope)
 
 
 class Answerer:
@@ -163,25 +178,32 @@ class Answerer:
     def ask(self, question: str, session_id: str = "", channel: str = "web") -> Answer:
         context = self.memory.get(session_id)
 
-        def shared(query: Query | None) -> bool:  # the same answer for every session asking it
-            return context is None or query is None or not may_follow(query)
+        def shared(turn: Turn | None) -> bool:  # the same answer as for a question asked on its own
+            if context is None or turn is None:
+                return True
+            reading = read_turn(turn.query.text, turn.query, context)
+            return reading == "new_topic" or reading == "standalone" and turn.query.scope.doc_ids is not None
 
         key = None
         if self.answers is not None:
             key = self.answers.key(question, self.retriever.generation, self.curated.version())
             if (cached := self.answers.get(key, shared)) is not None:
-                answer, query = cached
-                if answer.status == "answered" and query is not None:
-                    self.memory.put(session_id, query)
+                answer, turn = cached
+                if answer.status in ("answered", "related") and turn is not None:
+                    self.memory.put(session_id, turn)
                 return answer
         examined = self.examine(question, session_id)
         query, answer = examined.query, examined.early
+        quoted: list[str] = []
         if answer is None:
-            answer = self.respond(query, self.decide(query, examined.evidence))
-        if answer.status == "answered" and query is not None:  # a follow-up builds on the last question answered
-            self.memory.put(session_id, query)
-        if key is not None and shared(query):
-            self.answers.put(key, answer, query)
+            decision = self.decide(examined)
+            answer = self.respond(query, decision)
+            quoted = [e.unit.passage.id for e in decision.main]
+        turn = Turn(query, quoted) if query is not None else None  # None: an answer no turn goes on from
+        if answer.status in ("answered", "related") and turn is not None:  # greetings, declines keep the thread
+            self.memory.put(session_id, turn)
+        if key is not None and (query is None or not query.follow_up):
+            self.answers.put(key, answer, turn)
         return answer
 
     def examine(self, question: str, session_id: str = "") -> Examined:
@@ -194,53 +216,101 @@ class Answerer:
         intent = smalltalk.intent(question) if question else "help"
         if intent:
             return Examined(None, [], self._smalltalk(intent))
-        question = smalltalk.strip_greeting(question)
-        if article := article_reference(question):  # an article of a law we hold is ours, whatever else it says
+        framed = frames.read(question)
+        core = framed.core
+        if reason := corpus.scoper.addressed_to_bot(question, core):  # only what is asked of the bot itself
+            return Examined(None, [], self._out_of_scope(reason))
+        if article := article_reference(core):  # an article of a law we hold is ours, whatever else it says
             if laws := corpus.scoper.named_documents(article.before, article.after):
                 return Examined(None, [], self._article(corpus, article, laws))
             if LAW_NAMED_RE.match(article.after):  # "dieu 5 luat dat dai": a law we do not hold, typed bare
                 return Examined(None, [], self._out_of_scope("law"))
-        if reason := corpus.scoper.off_topic(question):
-            return Examined(None, [], self._out_of_scope(*reason))
-        if places := corpus.scoper.unplanned_places(question):
-            return Examined(None, [], self._out_of_scope("place", ", ".join(places)))
-        scope = corpus.scoper.scope(question)
-        words = folded_text(question)
+        scope = corpus.scoper.scope(question)  # the whole question: a persona's place, a document cited
+        words = folded_text(core)
         unknown = [w for w in words.split() if not corpus.vocab.known(w)]
-        mapped = corpus.word_map.map(question, unknown)
+        mapped = corpus.word_map.map(core, unknown)
         mapped.update({w: [a] for w in unknown if (a := corpus.vocab.alias(w)) != w})  # "bot" of "chatbot"
-        query = understand(question, scope, mapped, self.memory.get(session_id), self.retriever.reading(question))
-        if not query.words and not query.mapped:
-            return Examined(query, [], self._smalltalk("help"))  # the query: it may have been read as a follow-up
-        evidence = corpus.scorer.score(query, self._search(query))
-        if evidence:
-            probabilities = self.fitted_model().probabilities(np.stack([e.features for e in evidence]), query.kinds)
-            for e, p in zip(evidence, probabilities):
-                e.probability = float(p)
-        return Examined(query, evidence)
+        query = understand(core, scope, mapped, self.retriever.reading(core), framed.frames,
+                           corpus.scoper.outside(question))
+        context = self.memory.get(session_id)
+        query = resolve(query, read_turn(core, query, context), context)
+        # Nothing asked about but the document itself ("Kế hoạch 45 của Đồng Nai là gì?") is a question for its profile;
+        # nothing at all is help (the query kept: it may have been read as a follow-up).
+        if not query.words and not query.mapped and not (query.scope.doc_ids and query.kinds):
+            return Examined(query, [], self._decline(query) if query.outside else self._smalltalk("help"))
+        examined = self._weigh(query, corpus.scorer.score(query, self._search(query)))
+        if query.anchor:  # a drill-down: the passages the last answer quoted win a tie with the whole search
+            anchored = self._weigh(query, corpus.scorer.score(query, self._anchored(corpus, query.anchor)))
+            if anchored.evidence and _best(anchored) >= _best(examined):
+                return anchored
+        return examined
 
-    def decide(self, query: Query, evidence: list[Evidence]) -> Decision:
-        return decide(query, evidence, self.fitted_model().params)
+    def _weigh(self, query: Query, evidence: list[Evidence]) -> Examined:
+        """The decision model's P for each unit and for the question being ours."""
+        if not evidence:
+            return Examined(query, [])
+        model, x = self.fitted_model(), np.stack([e.features for e in evidence])
+        probabilities = model.probabilities(x, query.kinds)
+        for e, p in zip(evidence, probabilities):
+            e.probability = float(p)
+        return Examined(query, evidence, in_scope=model.in_scope(x, probabilities))
+
+    @staticmethod
+    def _anchored(corpus: Corpus, quoted: list[str]) -> list[Hit]:
+        """The passages the last answer quoted, each with the one after it (a task's "Thời gian" line may follow)."""
+        hits: dict[str, Hit] = {}
+        for passage_id in quoted:
+            doc_id, _, ordinal = passage_id.rpartition(":")
+            own = corpus.passages_of.get(doc_id, [])
+            for p in own[int(ordinal): int(ordinal) + 2] if ordinal.isdigit() else []:
+                hits.setdefault(p.id, Hit(p, corpus.documents[doc_id], 1.0, 1.0, 1.0))
+        return list(hits.values())
+
+    def decide(self, examined: Examined) -> Decision:
+        return decide(examined.query, examined.evidence, self.fitted_model().params, examined.in_scope)
 
     def _search(self, query: Query) -> list[Hit]:
         scope = query.scope
-        filters = Filters(locality=scope.localities[0]) if len(scope.localities) == 1 else None
-        hits = self.retriever.search(query.search, k=SEARCH_K, filters=filters)
+        if compared := scope.compared:  # side by side: each place (or plan) brings its own passages, taken in turn
+            k = SEARCH_K // len(compared) + 1
+            by_place = compared == scope.order
+            found = [self.retriever.search(query.search, k=k, filters=Filters(locality=group) if by_place
+                                           else Filters(doc_id=group)) for group in compared]
+            hits = [h for turn in itertools.zip_longest(*found) for h in turn if h is not None]
+        else:
+            filters = Filters(locality=scope.localities[0]) if len(scope.localities) == 1 else None
+            hits = self.retriever.search(query.search, k=SEARCH_K, filters=filters)
         return [h for h in hits if scope.doc_ids is None or h.document.id in scope.doc_ids]
 
     # -- render
     def respond(self, query: Query, decision: Decision) -> Answer:
+        answer = self._respond(query, decision)
+        if query.previous and answer.status in ("answered", "related"):  # say how the turn was read, to be corrected
+            place = ", ".join(query.scope.localities) if query.scope.doc_ids is not None else ""
+            answer.text = f"{render('reading.j2', previous=query.previous, place=place)}\n{answer.text}"
+            answer.suggestions = [f"Câu hỏi mới: {query.text}", *answer.suggestions][:4]
+        return answer
+
+    def _respond(self, query: Query, decision: Decision) -> Answer:
         if decision.status == "decline":
-            return self._not_found(query)
+            return self._decline(query)
         if decision.status == "clarify":
             return Answer("clarify", render("clarify.j2", names=decision.places), [],
                           [f"Ở {name}" for name in decision.places])
         words = self._highlight_words(query)
+        if query.scope.compared and decision.status == "answer":
+            return self._side_by_side(query, decision, words)
+        if decision.status == "related":  # said plainly, logged for staff like a decline
+            places = list(dict.fromkeys(e.unit.document.locality for e in decision.main if e.unit.document.locality))
+            text = render("related.j2", places=places, contact=self._contact())
+            return Answer("related", text, [self._citation(e.unit, words) for e in decision.main],
+                          ["Gợi ý câu hỏi", "Danh sách văn bản"])
         main = [self._citation(e.unit, words) for e in decision.main]
         more = [self._citation(e.unit, words, role="more") for e in decision.more]
         if len(main) == 1:
             unit = decision.main[0].unit
-            text = render("answered.j2", topic=topic(unit), place=unit.document.locality, source=describe(unit.document))
+            text = render("answered.j2", topic=topic(unit), place=unit.document.locality, source=describe(unit.document),
+                          verdict=bool(query.frames & VERDICT_FRAMES))
             # No place named: the visitor may live elsewhere, so offer the same question in the other places.
             others = [] if query.scope.doc_ids else [p for p in self._localities() if p != unit.document.locality]
             return Answer("answered", text, [*main, *more], [f"Ở {p}" for p in others[:3]])
@@ -251,6 +321,18 @@ class Answerer:
         example = f"{query.text.rstrip('?')} ở {names[0]}?"
         return Answer("answered", render("localities.j2", names=names, example=example), [*main, *more],
                       [f"Ở {name}" for name in names])
+
+    def _side_by_side(self, query: Query, decision: Decision, words: list[str]) -> Answer:
+        """A comparison: one quote per place (or plan) named, in that order, and those with none said so."""
+        by_place = query.scope.compared == query.scope.order
+
+        def name(group: str) -> str:
+            return group if by_place else describe(self.documents[group])
+
+        named = [name(e.unit.document.locality if by_place else e.unit.document.id) for e in decision.main]
+        text = render("compare.j2", names=named, missing=[name(g) for g in decision.missing])
+        main = [self._citation(e.unit, words) for e in decision.main]
+        return Answer("answered", text, [*main, *(self._citation(e.unit, words, role="more") for e in decision.more)])
 
     def _article(self, corpus: Corpus, article: ArticleRef, laws: list[Document]) -> Answer:
         """ "Điều 5 Luật An ninh mạng quy định gì?": the article (or its clause, point) itself, quoted whole; when
@@ -294,14 +376,20 @@ class Answerer:
         return f"{base}?p={unit.passage.ordinal}#{anchor}" if anchor else f"{base}#p-{unit.passage.ordinal}"
 
     # -- answers that need no search
+    def _decline(self, query: Query) -> Answer:
+        """Out of scope with its reason when a signal says so (Scoper.outside), else not found."""
+        if signal := next((signal for signal in OUTSIDE if signal in query.outside), None):
+            return self._out_of_scope("place" if signal == "other_place" else signal, query.outside[signal])
+        return self._not_found(query)
+
     def _not_found(self, query: Query) -> Answer:
         scoped = ", ".join(query.scope.localities)
         text = render("not_found.j2", scoped=scoped, contact=self._contact())
         return Answer("not_found", text, [], ["Gợi ý câu hỏi", "Danh sách văn bản"])
 
     def _out_of_scope(self, reason: str, detail: str = "") -> Answer:
-        text = render("out_of_scope.j2", reason=reason, detail=detail, localities=self._localities(),
-                      contact=self._contact(), portal=NATIONAL_PORTAL)
+        text = render("out_of_scope.j2", reason=reason, detail=detail, held=self.held(), contact=self._contact(),
+                      portal=NATIONAL_PORTAL)
         return Answer("out_of_scope", text, [], ["Gợi ý câu hỏi", "Danh sách văn bản"])
 
     def _smalltalk(self, intent: str) -> Answer:
@@ -337,6 +425,19 @@ class Answerer:
         ways = [f"điện thoại {s.contact_phone}" if s.contact_phone else "", f"email {s.contact_email}" if s.contact_email else "",
                 s.contact_url]
         return ", ".join([s.contact, *(w for w in ways if w)])
+
+    def held(self) -> str:
+        """What the documents held are, as a reply names them: "Luật An ninh mạng số 24/2018/QH14; các kế hoạch của
+        An Giang, Đồng Nai": never a placeholder left blank, never "kế hoạch" for a corpus of laws."""
+        docs = sorted(self.documents.values(), key=lambda d: (d.locality, d.id))
+        named = [d for d in docs if d.doc_type in LAW_TYPES and d.title]
+        others = [d for d in docs if d not in named]
+        parts = list(dict.fromkeys(cited_name(d) for d in named))
+        if others:
+            kinds = " và ".join(dict.fromkeys((d.doc_type or "văn bản").lower() for d in others))
+            owners = list(dict.fromkeys(d.locality or d.issuer for d in others if d.locality or d.issuer))
+            parts.append(f"các {kinds}" + (f" của {', '.join(owners)}" if owners else ""))
+        return "; ".join(parts) or "chưa có văn bản nào được nạp"
 
     def _localities(self) -> list[str]:
         return sorted({d.locality for d in self.documents.values() if d.locality})

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from bot.session import RedisSessionMemory, SessionMemory
-from bot.understand import Query
+from bot.dialogue import Turn
 from hoidap.models import Answer
 from hoidap.text import collapse_ws, normalize
 
@@ -60,16 +60,17 @@ class AnswerCache:
         asked = collapse_ws(normalize(question)).strip()
         return hashlib.sha256(f"{generation}\x00{curated}\x00{asked}".encode()).hexdigest()
 
-    def get(self, key: str, usable: Callable[[Query | None], bool]) -> tuple[Answer, Query | None] | None:
-        """The answer kept, when `usable` for this asker (a follow-up's answer belongs to its session)."""
+    def get(self, key: str, usable: Callable[[Turn | None], bool]) -> tuple[Answer, Turn | None] | None:
+        """The answer kept, when `usable` for this asker (a follow-up's answer belongs to its session), with the
+        dialogue state it leaves."""
         found = self.memory.get(key)
         if found is not None and not usable(found[1]):
             found = None
         self.counts.add("hits" if found is not None else "misses")
         return found
 
-    def put(self, key: str, answer: Answer, query: Query | None) -> None:
-        self.memory.put(key, (answer, query))
+    def put(self, key: str, answer: Answer, turn: Turn | None) -> None:
+        self.memory.put(key, (answer, turn))
 
     def stats(self) -> dict:
         counts = self.counts.get()

@@ -42,7 +42,8 @@ class Corpus:
         for p in passages:
             passages_of.setdefault(p.doc_id, []).append(p)
         vocab = Vocabulary(passages)
-        corpus = cls(generation, documents, passages_of, vocab, Scoper(list(documents.values()), text),
+        heads = {doc_id: own[0].text for doc_id, own in passages_of.items()}
+        corpus = cls(generation, documents, passages_of, vocab, Scoper(list(documents.values()), text, heads=heads),
                      WordMap(text, word_pairs, embed=embed_units if nearest_words else None))
         corpus.scorer = EvidenceScorer(vocab, corpus.units_of, corpus.parts_of, embed_units, embed_query)
         return corpus
@@ -54,10 +55,9 @@ class Corpus:
         return units
 
     def parts_of(self, doc: Document) -> list[Unit]:
-        """The units of a document's head and tail that state its own facts."""
-        own = self.passages_of.get(doc.id, [])
-        ends = {p.id: p for p in own[:1] + own[-1:]}.values()
-        return [u for p in ends for u in self.units_of(Hit(p, doc, 0.0)) if u.part]
+        """The units that state a document's own facts and profile: number, date, title, preamble, purpose,
+        targets, subjects, recipients, signer (bot/units.py)."""
+        return [u for p in self.passages_of.get(doc.id, []) for u in self.units_of(Hit(p, doc, 0.0)) if u.part]
 
     def all_units(self) -> list[Unit]:
         return [u for ps in self.passages_of.values() for p in ps if p.doc_id in self.documents

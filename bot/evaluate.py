@@ -4,7 +4,8 @@ seed_questions_30:  {id, q, gold: [{doc, anchor}], tags}
 seed_questions_dev: {id, question, kind, doc, answer_quotes}; kind out_of_scope must be declined.
 
 Per kind: the first citation holds the answer, one of the first three does, every gold document is cited
-(cross_doc and ambiguous items), out-of-scope questions declined, answerable questions declined.
+(cross_doc and ambiguous items), answerable questions given only the nearest passages ("related"), out-of-scope
+questions declined, answerable questions declined (neither answered nor related).
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Outcome:
     top3: bool
     all_docs: bool
     declined: bool
+    related: bool = False  # the nearest passages, said to be unsure
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Tally:
     multi_doc: int = 0
     all_docs: int = 0
     answerable_declined: int = 0
+    answerable_related: int = 0
     decline_total: int = 0
     declined: int = 0
     misses: list[str] = field(default_factory=list)
@@ -91,6 +94,7 @@ def outcome(item: Item, status: str, quotes: list[str], files: Iterable[str]) ->
         top3=any(holds(q, item.golds) for q in quotes[:3]),
         all_docs=multi and set(item.files) <= set(files),
         declined=status in DECLINED,
+        related=status == "related",
     )
 
 
@@ -107,6 +111,7 @@ def tally(items: list[Item], outcomes: list[Outcome], statuses: list[str] | None
                 t.top1 += o.first
                 t.top3 += o.top3
                 t.answerable_declined += o.declined
+                t.answerable_related += o.related
                 if len(item.files) > 1:
                     t.multi_doc += 1
                     t.all_docs += o.all_docs
@@ -132,11 +137,13 @@ def _share(part: int, whole: int) -> str:
 
 
 def report(tallies: dict[str, Tally], misses: bool = True) -> str:
-    lines = [f"{'':16} {'n':>3} {'first':>6} {'top3':>6} {'all docs':>9} {'oos declined':>13} {'ans. declined':>14}"]
+    lines = [f"{'':16} {'n':>3} {'first':>6} {'top3':>6} {'all docs':>9} {'related':>8} {'oos declined':>13} "
+             f"{'ans. declined':>14}"]
     for key, t in sorted(tallies.items(), key=lambda kv: (kv[0] != "all", kv[0])):
         oos = f"{t.declined}/{t.decline_total} ({t.declined / t.decline_total:.0%})" if t.decline_total else "-"
         lines.append(f"{key:16} {t.answerable + t.decline_total:>3} {_share(t.top1, t.answerable):>6} "
-                     f"{_share(t.top3, t.answerable):>6} {_share(t.all_docs, t.multi_doc):>9} {oos:>13} "
+                     f"{_share(t.top3, t.answerable):>6} {_share(t.all_docs, t.multi_doc):>9} "
+                     f"{_share(t.answerable_related, t.answerable):>8} {oos:>13} "
                      f"{_share(t.answerable_declined, t.answerable):>14}")
     if misses and "all" in tallies and tallies["all"].misses:
         lines += ["", "Sai hoặc thiếu:"] + [f"  {m}" for m in tallies["all"].misses]

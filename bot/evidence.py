@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.asking import holds_date, states_number
+from bot.asking import asked_values, holds_date, states_money, states_number, states_phone
+from bot.scope import OUTSIDE
 from bot.understand import Query
 from bot.units import PART_ANSWERS, Unit, is_title
 from ingest.chunking import heading_level
@@ -31,12 +32,14 @@ _ITEM_LINE_RE = re.compile(r"(?m)^\s*([-–•+*]|[a-zđ]\)|\d+(\.\d+)*\.)\s")
 _PLACE_RE = re.compile(r"\b(nguồn|từ|tại|ở|trên)\b", re.IGNORECASE)
 
 FEATURES = (
-    "cover", "cover_text", "cover_heading", "phrase", "missing_weight", "cover_gap", "cover_text_gap", "phrase_gap", "cover_exact", "cover_exact_gap",
+    "cover", "cover_text", "cover_heading", "cover_added", "phrase", "missing_weight", "cover_gap", "cover_text_gap", "phrase_gap", "cover_exact", "cover_exact_gap",
     "fused", "lexical", "rank",
     "dense_unit", "dense_gap", "dense_passage", "dense_inner", "dense_inner_gap", "dense_outer",
     "sentence", "block", "block_unasked", "length", "density", "heading_only",
     "when_date", "when_no_date", "count_number", "count_no_number", "who_org", "list_items", "why_purpose",
     "where_place", "document_part", "part_unasked", "part_cover", "part_kind", "part_other_kind", "named_scope", "question_words",
+    *(f"outside_{signal}" for signal in OUTSIDE),
+    "money_missing", "phone_missing", "year_missing",
 )
 
 
@@ -134,10 +137,12 @@ class EvidenceScorer:
             vectors = self.embed_units([embedded_text(u) for u, _, _ in pairs])
             dense = vectors @ self.embed_query(query.content or query.search)
         best_dense = float(dense.max())
-        inner, outer = _nested_best(pairs, dense)
+        holds = _holds(pairs)  # which units each unit holds
+        inner, outer = _nested_best(holds, dense)
         unknown = sum(w for alts, w in terms if len(alts) == 1 and not self.vocab.known(alts[0]))
         total_weight = sum(w for _, w in terms) or 1.0
         marks = _marks(query.text)
+        money, phone, years = asked_values(query.text)
         out = []
         for (unit, rank, hit), cosine, cosine_in, cosine_out in zip(pairs, dense, inner, outer):
             text = unit.text
@@ -170,6 +175,7 @@ class EvidenceScorer:
                 "block_unasked": float(unit.kind == "block" and "list" not in query.kinds),
                 "length": math.log1p(len(text)) / math.log1p(1500),
                 "density": 0.0,  # set below from cover
+                "cover_added": 0.0,  # set below, once every unit's cover is known
                 "heading_only": float(unit.kind == "paragraph" and heading_level(text) is not None and is_title(text)),
                 "when_date": float("when" in query.kinds and holds_date(text, years=True)),
                 "when_no_date": float("when" in query.kinds and not holds_date(text, years=True)),
@@ -188,9 +194,19 @@ class EvidenceScorer:
                 "part_other_kind": float(bool(answers) and not answers & query.kinds),
                 "named_scope": float(query.scope.doc_ids is not None),
                 "question_words": min(len(terms), 8) / 8,
+                **{f"outside_{signal}": float(signal in query.outside) for signal in OUTSIDE},
+                # the question asks for a value this unit does not state: an amount, a phone number, its year
+                "money_missing": float(money and not states_money(text)),
+                "phone_missing": float(phone and not states_phone(text)),
+                "year_missing": float(any(y not in f"{heading} {text}" for y in years)),
             }
             f["density"] = f["cover"] / math.log2(2 + len(unit_words))  # the same words in fewer
             out.append(Evidence(unit, hit, f))
+        # What a block or paragraph covers beyond the best unit inside it: nothing, and quoting the smaller one says
+        # the same ("Điều 129" whole or its khoản 2 alone).
+        covers = np.array([e.features["cover"] for e in out], np.float32)
+        for e, inside in zip(out, _best_inside(holds, covers, itself=False)):
+            e.features["cover_added"] = e.features["cover"] - inside
         # How a unit compares with the question's best one: a ranking signal whatever the question's length.
         for name in ("cover", "cover_text", "phrase", "cover_exact"):
             best = max(e.features[name] for e in out)
@@ -201,20 +217,30 @@ class EvidenceScorer:
         return out
 
 
-def _nested_best(pairs: list[tuple[Unit, int, Hit]], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _nested_best(holds: list[list[int]], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per unit, the best cosine of the units it holds (itself included) and of those that hold it.
 
     A block's or paragraph's own vector is diluted by its other lines: the sentence inside that matches
     says more about whether the answer is there. A sentence's enclosing paragraph says what it is about."""
-    inner = dense.copy()
-    holders: list[list[float]] = [[] for _ in pairs]
-    for i, (a, _, _) in enumerate(pairs):
-        for j, (b, _, _) in enumerate(pairs):
-            if i != j and a.passage.id == b.passage.id and b.text in a.text:
-                inner[i] = max(inner[i], dense[j])
-                holders[j].append(float(dense[i]))
+    inner = _best_inside(holds, dense, itself=True)
+    holders: list[list[float]] = [[] for _ in holds]
+    for i, held in enumerate(holds):
+        for j in held:
+            holders[j].append(float(dense[i]))
     outer = np.array([max(h) if h else d for h, d in zip(holders, dense)], np.float32)
     return inner, outer
+
+
+def _holds(pairs: list[tuple[Unit, int, Hit]]) -> list[list[int]]:
+    """Per unit, the other units of its passage that it holds."""
+    return [[j for j, (b, _, _) in enumerate(pairs) if i != j and a.passage.id == b.passage.id and b.text in a.text]
+            for i, (a, _, _) in enumerate(pairs)]
+
+
+def _best_inside(holds: list[list[int]], values: np.ndarray, itself: bool) -> np.ndarray:
+    """Per unit, the best value among the units it holds (and itself, with `itself`; 0 when it holds none)."""
+    return np.array([max([*(values[j] for j in held), *([values[i]] if itself else [])], default=0.0)
+                     for i, held in enumerate(holds)], np.float32)
 
 
 def embedded_text(unit: Unit) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.places import Places
 from hoidap.models import Document
-from hoidap.text import fold, folded_text
+from hoidap.text import fold, folded_text, has_diacritics
 from ingest.metadata import LAW_TYPES, legal_name
 
 # Topics citizens also ask a public chatbot, none of which a plan on Resolution 57 answers.
@@ -26,6 +26,9 @@ _LAW_RE = re.compile(r"\b(?:Bộ luật|Luật|LUẬT) ([A-ZĐÀ-Ỹ]\w*(?: \w+)
 NUMBERED_RE = re.compile(r"\b(?:nghi quyet|nghi dinh|quyet dinh|thong tu|chi thi|nq|qd|nd|tt)\s*(?:so\s*)?(\d+)\b")
 _PLAN_NUMBER_RE = re.compile(r"\b(?:ke hoach|kh)\s*(?:so\s*)?(\d+)\b|\b(\d+)\s*/\s*kh\b")
 _ISSUER_KINDS = ["so tu phap", "ubnd tinh", "ubnd xa", "uy ban nhan dan tinh", "uy ban nhan dan xa"]
+# How people shorten an issuer ("STP An Giang"), read as its name.
+_ABBREVIATIONS = {"stp": "so tu phap", "so tp": "so tu phap"}
+_ABBREVIATION_RE = re.compile(r"\b(?:stp|so tp)\b")
 _PLACE_PREFIX_RE = re.compile(r"^(tinh|xa|thanh pho|tp|huyen|phuong)\s+")
 # What a plan never answers, whatever words it shares with one (folded patterns).
 # An administrative procedure asked as "how do I …": the national public-service portal answers it.
@@ -35,17 +38,27 @@ _PROCEDURE_RE = re.compile(
     r"|cong chung|chung thuc|giay phep lai xe|bang lai|nop thue|ma so thue|bao hiem xa hoi|bhxh|bao hiem y te"
     r"|chu ky so ca nhan|thu tuc hanh chinh)\b")
 _HOW_TO_RE = re.compile(r"\b(cach|thu tuc|lam sao|the nao|lam gi de|o dau|ho so|giay to|le phi|mat bao lau|muc 2|nop)\b")
-# A request to write, translate or compose: no quote answers it.
+# A request to the bot to write, translate, compose or entertain: no quote answers it. Only a request, not a
+# statement ("Tôi lo việc viết bài cho Sở"): the verb opens the question or is asked of the bot ("giúp mình").
 _COMPOSE_RE = re.compile(
-    r"\b((viet|sang tac) (giup|ho|cho|mot|bai|doan|vai)|soan (giup|ho|cho|thao|bai|mot|giup)"
-    r"|lam (giup|ho) (bai|minh|em|toi)|(cau|bai) (khau hieu|slogan|hat)|cau tho"
-    r"|dich (giup|ho|sang)|tom tat (giup|ho)|lam tho|bai (nghi luan|van|tho|thuyet trinh|phat bieu|luan)"
-    r"|(cho|giup) (em|toi|minh) (mot )?(bai|doan|slide|kich ban))\b")
-# An opinion: the documents state plans, not views. Bare "ban nghi", "ban thay" are also the "bản" of
-# "văn bản nghị quyết", "văn bản thay thế".
+    r"^(?:viet|soan|sang tac|lam tho)\b.*?\b(?:giup|gium|ho|cho (?:em|minh|toi|tui|chau))\b"
+    r"|^(?:viet|soan|sang tac) (?:(?:mot|1|cai|vai|may|giup|gium|ho|cho|em|minh|toi) )*(?:bai|doan|email|thu|don|cau"
+    r"|slide|kich ban|tho|van|khau hieu|slogan|loi)\b"
+    r"|^dich (?:(?:giup|gium|ho|cho|em|minh|toi|tui) )*(?:cau|doan|bai|van ban|sang|ra)\b"
+    r"|^ke (?:(?:mot|1|cho|nghe|em|minh|toi|giup|gium) )*(?:chuyen|truyen)\b"
+    r"|\b(?:cau|bai) (?:khau hieu|slogan|hat)\b|\bbai (?:nghi luan|van|tho|thuyet trinh|phat bieu)\b"
+    r"|\b(?:giup|gium|cho) (?:em|toi|minh|tui) (?:mot |1 )?(?:bai|doan|slide|kich ban)\b")
+# The bot's own opinion asked for ("bạn nghĩ sao", "theo bạn"); "…, đúng hay sai?" about a statement is not one:
+# the documents answer it. Typed bare, "ban" is also the "bản" of "văn bản nghị quyết", "theo bản kế hoạch".
+_OPINION_MARKED_RE = re.compile(r"\b(?:(?:bạn|bot|ad) (?:nghĩ|thấy|đánh giá|cho rằng)|theo (?:ý )?(?:bạn|bot|ad)\b"
+                                r"|(?:ý kiến|quan điểm|nhận xét) (?:của )?(?:bạn|bot|ad))\b", re.IGNORECASE)
 _OPINION_RE = re.compile(
-    r"\b((?<!van )ban (nghi|thay)(?! (quyet|dinh|the))|theo ban|y kien (cua )?ban|quan diem (cua )?ban|co nen|nen hay khong|danh gia (the nao|sao)"
-    r"|co tot khong|tot hay (khong|xau)|dung hay sai|co kha thi khong|co hieu qua khong|co phai (la )?hinh thuc)\b")
+    r"\b((?<!van )(?:ban|bot|ad) (?:nghi|thay|danh gia|cho rang)(?! (?:quyet|dinh|the|doi))"
+    r"|theo (?:y )?ban(?= |$)(?! (?:ke|chi|van|to|be|hanh|thuong|dan|quan|nganh|chap|tuyen))"
+    r"|(?:y kien|quan diem|nhan xet) (?:cua )?(?:ban|bot|ad))\b")
+# What no plan answers, whatever words it shares with one: question-level signals the decision weighs
+# (bot/evidence.py), never a gate. The reply names the first one found when the decision declines.
+OUTSIDE = ("place", "other_place", "law", "procedure", "topic")
 
 
 @dataclass
@@ -53,6 +66,14 @@ class Scope:
     doc_ids: set[str] | None = None  # None: the question names no document or locality
     localities: list[str] = field(default_factory=list)
     naming_words: set[str] = field(default_factory=set)  # folded words that only name the scope
+    names: list[str] = field(default_factory=list)  # folded phrases that name a document: "luat an ninh mang"
+    order: list[str] = field(default_factory=list)  # the localities in the order the question names them
+    documents: list[str] = field(default_factory=list)  # documents named one by one (by what they implement), in order
+
+    @property
+    def compared(self) -> list[str]:
+        """What a comparison puts side by side, in the order named: two places or more, or two documents of one."""
+        return self.order if len(self.order) > 1 else self.documents if len(self.documents) > 1 else []
 
 
 @dataclass(frozen=True)
@@ -84,7 +105,9 @@ class _DocumentName:
 class Scoper:
     """Reads names of localities, issuers and plan numbers off a question, using the documents we hold."""
 
-    def __init__(self, documents: list[Document], corpus_text: str, places: Places | None = None):
+    def __init__(self, documents: list[Document], corpus_text: str, places: Places | None = None,
+                 heads: dict[str, str] | None = None):
+        """`heads`: each document's first passage (title and preamble: what it implements), by id."""
         self.documents = documents
         self.corpus = folded_text(corpus_text)
         self.corpus_words = set(self.corpus.split())
@@ -98,31 +121,52 @@ class Scoper:
         self.places = places or Places()
         self.held = {bare for _, _, words in self.aliases for bare in [" ".join(sorted(words))]}
         self.names = [name for doc in documents if (name := _DocumentName.of(doc))]
+        self.heads = {d.id: folded_text((heads or {}).get(d.id) or d.title) for d in documents}
 
     def scope(self, question: str) -> Scope:
-        q = folded_text(question)
+        q = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)], folded_text(question))
         scope = Scope()
-        localities = {loc for pattern, loc, _ in self.aliases if pattern.search(q)}
+        found = sorted((m.start(), loc) for pattern, loc, _ in self.aliases if (m := pattern.search(q)))
+        localities = set(dict.fromkeys(loc for _, loc in found))
+        scope.order = list(dict.fromkeys(loc for _, loc in found))
         docs = {d.id for d in self.documents if d.locality in localities} if localities else None
         for _, loc, words in self.aliases:
             if loc in localities:
                 scope.naming_words |= words | {"tinh", "xa"}
         kinds = [k for k in _ISSUER_KINDS if re.search(rf"\b{k}\b", q)]
         if kinds:
-            by_issuer = {doc_id for doc_id, issuer in self.issuers.items() if any(k in issuer for k in kinds)}
-            docs = (docs & by_issuer or docs) if docs is not None else by_issuer or None
+            docs = self._narrow(docs, {i for i, issuer in self.issuers.items() if any(k in issuer for k in kinds)})
             scope.naming_words |= {w for k in kinds for w in k.split()}
         for match in _PLAN_NUMBER_RE.finditer(q):
             number = match.group(1) or match.group(2)
-            numbered = {d.id for d in self.documents if d.number.split("/")[0] == number}
-            if numbered:
-                docs = numbered
+            if numbered := {d.id for d in self.documents if d.number.split("/")[0] == number}:
+                docs = self._narrow(docs, numbered)
                 scope.naming_words |= {number}
-        if named := {n.doc.id for n in self.names if n.anywhere.search(q)}:  # "Theo Bộ luật Hình sự, …"
-            docs = named
+        # "kế hoạch NQ71 của Sở Tư pháp An Giang": a plan named by what it implements (its head cites it). Named one
+        # by one ("theo QĐ 1169 và theo NQ 71"), the plans are compared in that order.
+        pool = [d.id for d in self.documents if docs is None or d.id in docs]
+        mentions = [ids for m in NUMBERED_RE.finditer(q)
+                    if 0 < len(ids := [i for i in pool if re.search(rf"\b{m.group(1)}\b", self.heads[i])]) < len(pool)]
+        if mentions:
+            docs = self._narrow(docs, {i for ids in mentions for i in ids})
+            if len(mentions) > 1 and all(len(ids) == 1 for ids in mentions):
+                scope.documents = list(dict.fromkeys(ids[0] for ids in mentions))
+        if named := {n.doc.id: m.group(0) for n in self.names if (m := n.anywhere.search(q))}:  # "Theo Bộ luật Hình sự, …"
+            docs = self._narrow(docs, set(named))
+            scope.names = list(named.values())
         scope.doc_ids = docs
         scope.localities = sorted({d.locality for d in self.documents if docs and d.id in docs})
+        scope.order = [loc for loc in scope.order if loc in scope.localities]
         return scope
+
+    def _narrow(self, docs: set[str] | None, chosen: set[str]) -> set[str] | None:
+        """`docs` narrowed to `chosen` place by place: a place none of `chosen` belongs to keeps its documents ("kế
+        hoạch NQ 71 của An Giang và kế hoạch của Hà Tĩnh"); with no place named, `chosen` (None when empty)."""
+        if docs is None:
+            return chosen or None
+        locality = {d.id: d.locality for d in self.documents}
+        touched = {locality[i] for i in chosen & docs}
+        return {i for i in docs if i in chosen or locality[i] not in touched}
 
     def named_documents(self, before: str, after: str) -> list[Document]:
         """The documents named right after an article (`after`: "[của] Luật An ninh mạng …") or right before it
@@ -133,28 +177,39 @@ class Scoper:
     def unplanned_places(self, question: str) -> list[str]:
         """Provinces and communes the question names when none of them is a place we hold a plan of."""
         named = self.places.named(folded_text(question))
-        if any(" ".join(sorted(_PLACE_PREFIX_RE.sub("", folded_text(n)).split())) in self.held for n in named):
+        if any(self._held(n) for n in named):
             return []
         return [] if self.scope(question).doc_ids else named
 
-    def off_topic(self, question: str) -> tuple[str, str] | None:
-        """(reason, detail) for what no plan answers: a topic ("topic", its name), a law the corpus never
-        mentions ("law"), a request to compose ("compose"), an opinion ("opinion"), a procedure ("procedure")."""
+    def _held(self, place: str) -> bool:
+        return " ".join(sorted(_PLACE_PREFIX_RE.sub("", folded_text(place)).split())) in self.held
+
+    def addressed_to_bot(self, question: str, core: str) -> str | None:
+        """ "compose" (the core asks the bot to write, translate or entertain) or "opinion" (the question asks
+        for the bot's own view), else None: rules about the bot itself, decided before any search."""
+        if _COMPOSE_RE.search(folded_text(core)):
+            return "compose"
+        if _OPINION_MARKED_RE.search(question) if has_diacritics(question) else _OPINION_RE.search(folded_text(question)):
+            return "opinion"
+        return None
+
+    def outside(self, question: str) -> dict[str, str]:
+        """Signals that no document we hold answers the question, each with its detail: "place" (a place we hold
+        no plan of), "other_place" (one named beside a place we hold), "law" (a law or numbered decision the corpus never mentions), "procedure" (an
+        administrative procedure asked as a how-to, or one the corpus never mentions), "topic" (weather,
+        prices, sport, a personal dispute)."""
         q = folded_text(question)
-        if _COMPOSE_RE.search(q):
-            return "compose", ""
-        if _OPINION_RE.search(q):
-            return "opinion", ""
+        found: dict[str, str] = {}
+        if places := self.unplanned_places(question):
+            found["place"] = ", ".join(places)
+        elif others := [n for n in self.places.named(q) if not self._held(n)]:  # "Thanh Hóa có như Đồng Nai không?"
+            found["other_place"] = ", ".join(others)
+        if any(f"luat {folded_text(m.group(1))}" not in self.corpus for m in _LAW_RE.finditer(question)) or any(
+                m.group(1) not in self.corpus_words for m in NUMBERED_RE.finditer(q)):
+            found["law"] = ""
         procedure = _PROCEDURE_RE.search(q)
         if procedure and (_HOW_TO_RE.search(q) or procedure.group(1) not in self.corpus):
-            return "procedure", ""
-        for name, pattern in _OFF_TOPIC_RES.items():
-            if pattern.search(q):
-                return "topic", name
-        for match in _LAW_RE.finditer(question):
-            if f"luat {folded_text(match.group(1))}" not in self.corpus:
-                return "law", ""
-        for match in NUMBERED_RE.finditer(q):
-            if match.group(1) not in self.corpus_words:
-                return "law", ""
-        return None
+            found["procedure"] = ""
+        if topic := next((name for name, pattern in _OFF_TOPIC_RES.items() if pattern.search(q)), None):
+            found["topic"] = topic
+        return found

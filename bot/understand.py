@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.asking import DATE_ASKING, asks_date, asks_number, asks_which_plan
+from bot.frames import aligned_fold
 from bot.scope import Scope
 from bot.words import content_words
 from hoidap.text import fold, folded_text, syllables
@@ -20,10 +21,14 @@ _KIND_PATTERNS = {
     "where": r"\b(o dau|noi nao|tu dau|cho nao|lay (tu )?dau)\b",
     "yes_no": r"\b(co phai|phai khong|duoc khong|co (duoc )?\w+( \w+){0,6} khong|chua)\W*$",
     "document": r"\b(ky|ban hanh|gui (cho|toi|den)|noi nhan|so hieu|so ky hieu|trich yeu|ten (van ban|ke hoach))\b",
+    # the document as a whole: what it is, what it implements (answered by its profile: bot/units.py)
+    "overview": r"\b(la (van ban|ke hoach|cai) gi|la gi|noi (ve )?(gi|cai gi)|tom tat|tom luoc|noi dung chinh|gom (nhung )?"
+                r"(phan|muc|noi dung) (nao|gi)|co (ke hoach|van ban|gi) gi|ke hoach gi|van ban gi|gioi thieu)\b",
+    "basis": r"\b(can cu|dua (vao|tren)|lam theo|tren co so|thay the|thay cho|(thuc hien|trien khai) (van ban|van kien|quyet dinh"
+             r"|nghi quyet|ke hoach|chuong trinh|nhung van (ban|kien)) nao|(de|nham) thuc hien|de nghi cua"
+             r"|(thuc hien|trien khai) (quyet dinh|nghi quyet|chuong trinh|ke hoach|chi thi) (so )?\d+)\b",
 }
 _KIND_RES = {kind: re.compile(pattern) for kind, pattern in _KIND_PATTERNS.items()}
-# "còn Đồng Nai thì sao?": bare "con" is also "con" (a child), so only "con o …" counts without marks.
-_FOLLOW_UP_RE = re.compile(r"^(còn|thế còn|vậy còn|con o|the con|vay con)\b|\b(thì sao|thi sao)\W*$")
 # "khoản 2 Điều 5 …", "Điều 129 khoản 1 điểm a …", "dieu 5 cua …" (folded syllables: punctuation gone).
 _ARTICLE_RE = re.compile(r"\b(?:diem (?P<point>[a-z]) (?:cua )?)?(?:khoan (?P<clause>\d+) (?:cua )?)?dieu (?P<number>\d+[a-z]?)"
                          r"(?: khoan (?P<clause2>\d+))?(?: diem (?P<point2>[a-z]))?\b")
@@ -76,8 +81,12 @@ class Query:
     kinds: set[str] = field(default_factory=set)  # answer kinds wanted: who, when, how_many, list, ...
     scope: Scope = field(default_factory=Scope)
     mapped: dict[str, list[str]] = field(default_factory=dict)  # everyday phrase → corpus phrases
-    follow_up: bool = False
+    follow_up: bool = False  # read with the session's last answered question (bot/dialogue.py)
+    previous: str = ""  # that question, as the answer says how the turn was read
+    anchor: list[str] = field(default_factory=list)  # passages searched first: those the last answer quoted
     which_plan: bool = False  # "kế hoạch nào …": one answer per plan, not per place
+    frames: frozenset[str] = frozenset()  # how it was asked (bot/frames.py): "yes_no", "persona", …
+    outside: dict[str, str] = field(default_factory=dict)  # signals that no document answers it (Scoper.outside)
 
 
 def answer_kinds(question: str) -> set[str]:
@@ -90,18 +99,13 @@ def answer_kinds(question: str) -> set[str]:
     return kinds
 
 
-def may_follow(query: Query) -> bool:
-    """Whether this question, after another one in its session, builds on it (then its answer is that session's)."""
-    return query.follow_up or bool(_FOLLOW_UP_RE.search(query.text.lower())) or not query.words
-
-
-def understand(question: str, scope: Scope, mapped: dict[str, list[str]], context: Query | None = None,
-               reading: str = "") -> Query:
-    """Read a question. With `context` (the last answered question of the session) a follow-up that names
-    only a place ("còn Đồng Nai thì sao?") asks the previous question there. `reading`: the question as the
-    retriever reads it (a bare question with its marks restored); the question itself when not given."""
+def understand(question: str, scope: Scope, mapped: dict[str, list[str]], reading: str = "",
+               frames: frozenset[str] = frozenset(), outside: dict[str, str] | None = None) -> Query:
+    """Read a question alone (its core: bot/frames.py; a conversation's reading: bot/dialogue.py). `reading`: the
+    question as the retriever reads it (a bare question with its marks restored); the question itself when not
+    given. `frames`, `outside`: how it was asked and the signals that no document answers it, kept on the query."""
     reading = reading or question
-    words = [w for w in content_words(question) if w not in scope.naming_words]
+    words = [w for w in content_words(_unnamed(question, scope.names)) if w not in scope.naming_words]
     kinds = answer_kinds(question)
     if "when" in kinds:  # "hạn báo cáo": a date answers "hạn", the passage need not repeat it
         words = [w for w in words if w not in DATE_ASKING] or words
@@ -112,15 +116,14 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], contex
     # are compared with what is asked about only (measured in docs/bot.md).
     keep = set(words)
     content = " ".join([*(s for s in syllables(reading) if fold(s) in keep), *corpus_words])
-    query = Query(question, search, content, folded_text(question), words, kinds, scope, mapped,
-                  which_plan=asks_which_plan(question))
-    if context is not None and (_FOLLOW_UP_RE.search(question.lower()) or not words):
-        query.follow_up = True
-        if not words:  # the previous question, in another place
-            query.words, query.kinds = context.words, context.kinds | query.kinds
-            query.search = f"{context.search} {reading}"  # with its marks: the search already has some
-            query.content = f"{context.content} {query.content}".strip()
-            query.mapped = {**context.mapped, **mapped}
-        if scope.doc_ids is None:  # a new question about the same place
-            query.scope = context.scope
-    return query
+    return Query(question, search, content, folded_text(question), words, kinds, scope, mapped,
+                 which_plan=asks_which_plan(question), frames=frames, outside=outside or {})
+
+
+def _unnamed(question: str, names: list[str]) -> str:
+    """The question without the first place each document name stands ("Luật An ninh mạng quy định kiểm tra an ninh
+    mạng …" keeps the second "an ninh mạng": it is what is asked about). `names`: folded phrases."""
+    for name in names:
+        if m := re.search(rf"\b{re.escape(name)}\b", aligned_fold(question)):
+            question = f"{question[: m.start()]} {question[m.end():]}"
+    return question

@@ -13,6 +13,7 @@ from typing import Literal
 
 from hoidap.models import Document, Passage
 from ingest.chunking import SEPARATOR, HeadingReader, article_of, legal_reference, section_at
+from hoidap.text import fold
 from ingest.metadata import PLACE_BEFORE_DATE_RE
 
 UnitKind = Literal["sentence", "paragraph", "block"]
@@ -33,8 +34,28 @@ _NUMBER_RE = re.compile(r"(?<!\w)Số\s*:")
 RECIPIENTS = "Nơi nhận (văn bản gửi tới)"
 SIGNATURE = "Người ký, chức vụ người ký"
 TITLE = "Loại văn bản, tên và trích yếu của văn bản"
-# The kind of question each part answers: "ký ngày nào" the date, "ai ký" the signer, "gửi cho ai" Nơi nhận.
-PART_ANSWERS = {PLACE_DATE: {"when"}, NUMBER_PLACE_DATE: {"when"}, SIGNATURE: {"who"}, RECIPIENTS: {"who", "list"}}
+# The document as a whole (its profile): what it implements and who issues it, what for, its targets, whom it
+# applies to, its closing summary. Each is a unit of its own text, found by its heading or its place in the text.
+PREAMBLE = "Căn cứ, văn bản được thực hiện, cơ quan ban hành"
+PURPOSE = "Mục đích, yêu cầu, mục tiêu chung"
+TARGETS = "Mục tiêu cụ thể, chỉ tiêu"
+SUBJECTS = "Phạm vi, đối tượng áp dụng"
+SUMMARY = "Phần kết của văn bản"
+# The kind of question each part answers: "ký ngày nào" the date, "ai ký" the signer, "gửi cho ai" Nơi nhận,
+# "là văn bản gì" the title, "căn cứ vào đâu" the preamble, "để làm gì" the purpose.
+PART_ANSWERS = {PLACE_DATE: {"when"}, NUMBER_PLACE_DATE: {"when"}, SIGNATURE: {"who"}, RECIPIENTS: {"who", "list"},
+                TITLE: {"overview", "basis"}, PREAMBLE: {"basis", "overview"}, PURPOSE: {"why", "overview"},
+                TARGETS: {"list", "how_many"}, SUBJECTS: {"who"}, SUMMARY: {"overview"}}
+# A heading that opens a part of the profile (folded, its enumerator gone): "I. MỤC ĐÍCH, YÊU CẦU", "2. Mục tiêu cụ
+# thể", "Điều 1. Phạm vi điều chỉnh", "Điều 2. Đối tượng áp dụng".
+_PROFILE_HEADINGS = [
+    (TARGETS, re.compile(r"^(?:muc tieu cu the|chi tieu|cac chi tieu|muc tieu(?! chung))")),
+    (PURPOSE, re.compile(r"^(?:muc dich|yeu cau|muc tieu chung|quan diem|muc dich, yeu cau|muc tieu)")),
+    (SUBJECTS, re.compile(r"^(?:doi tuong|pham vi)")),
+]
+_HEADING_NUMBER_RE = re.compile(r"^(?:Điều\s+\d+\w*|Chương\s+\w+|Mục\s+\d+|[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.):]?\s*")
+_PREAMBLE_RE = re.compile(r"^(?:Căn cứ|Thực hiện|Trên cơ sở|Theo đề nghị|Xét đề nghị|Theo|Nhằm)\b")
+_SUMMARY_RE = re.compile(r"^Trên đây là\b")
 _RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:")
 _PLACEHOLDER_RE = re.compile(r"^<[^<>]*>$")  # a template's field code left in the text ("<Chung-01CĐSKH>")
 _ROLE_RE = re.compile(r"^[*_]*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,/-]*[*_]*$")  # "KT. CHỦ TỊCH", "**PHÓ CHỦ TỊCH**"
@@ -122,13 +143,23 @@ def _head_parts(passage: Passage, paras: list[_Para]) -> dict[tuple[int, int], s
         if para.level is not None:
             break
         label = _head_label(para.text)
-        if label is None and (para.text.isupper() or TITLE in parts.values() and len(parts) < 6
-                              and not para.text.startswith(("Căn cứ", "Thực hiện"))):
+        preamble = bool(_PREAMBLE_RE.match(para.text)) or PREAMBLE in parts.values()
+        if label is None and not preamble and (para.text.isupper() or TITLE in parts.values() and len(parts) < 6):
             label = TITLE  # "KẾ HOẠCH" and the trích yếu lines under it
+        if label is None and TITLE in parts.values():  # "Căn cứ …", "Thực hiện …", "UBND xã … ban hành Kế hoạch …"
+            label = PREAMBLE
         if label is None:
             break
         parts[(para.start, para.end)] = label
     return parts
+
+
+def _profile_label(para: _Para) -> str | None:
+    """The profile part a heading opens ("1. Mục đích" → PURPOSE), or a closing "Trên đây là …" paragraph."""
+    if para.level is None:
+        return SUMMARY if _SUMMARY_RE.match(para.text) else None
+    title = fold(_HEADING_NUMBER_RE.sub("", para.text, count=1))
+    return next((label for label, pattern in _PROFILE_HEADINGS if pattern.match(title)), None)
 
 
 def _head_label(text: str) -> str | None:
@@ -160,6 +191,7 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
     paras = _paragraphs(passage.text, passage.section)
     spans: dict[tuple[int, int], UnitKind] = {}
     parts = _head_parts(passage, paras)
+    profile: dict[tuple[int, int], str] = {}
     signature = _signature(passage, document)
     if signature:  # one unit: a role line or a name alone says nothing
         spans[signature] = "block"
@@ -180,9 +212,12 @@ def split_units(passage: Passage, document: Document) -> list[Unit]:
             if _RECIPIENTS_RE.match(para.text):
                 parts[(para.start, end)] = RECIPIENTS
                 parts.update({(p.start, p.end): RECIPIENTS for p in paras[i + 1:] if p.end <= end})
-    # A unit of the head or tail sits under no heading of the body: its label says what it is.
+        if label := _profile_label(para):
+            profile[(para.start, end if end is not None else para.end)] = label
+    # A unit of the head or tail sits under no heading of the body: its label says what it is. A part of the
+    # profile keeps its heading ("I. MỤC ĐÍCH, YÊU CẦU › 1. Mục đích").
     return [Unit(passage, document, a, b, kind, "" if (a, b) in parts else section_at(passage.section, passage.text, a),
-                 parts.get((a, b), "")) for (a, b), kind in sorted(spans.items())]
+                 parts.get((a, b)) or profile.get((a, b), "")) for (a, b), kind in sorted(spans.items())]
 
 
 def article_label(passage: Passage) -> str:

@@ -104,6 +104,17 @@ STOPWORDS = {
     "bác",
     "chú",
     "cháu",
+    # chat spellings: được, bao nhiêu / bạn, gì, vậy, như thế nào, không
+    "dc",
+    "đc",
+    "bn",
+    "j",
+    "z",
+    "v",
+    "ntn",
+    "hok",
+    "hem",
+    "mk",
 }
 # Typed without marks a syllable is ambiguous (so = số/sở, qua = quả): only these are safely void.
 BARE_STOPWORDS = {fold(w) for w in STOPWORDS} - {

@@ -11,6 +11,7 @@ class Document:
 
     id: str
     title: str = ""  # trích yếu
+    short_title: str = ""  # how replies tell it from its siblings: "thực hiện Nghị quyết số 71/NQ-CP"
     doc_type: str = ""  # loại văn bản: KẾ HOẠCH, NGHỊ QUYẾT, QUYẾT ĐỊNH...
     number: str = ""  # số hiệu, e.g. 45/KH-UBND (may be blank: /KH-STP)
     date: str = ""  # as written: "ngày 12 tháng 8 năm 2025"
@@ -72,7 +73,7 @@ class Citation:
     role: str = "main"  # "main": the answer itself; "more": a "Xem thêm" passage
 
 
-Status = Literal["answered", "not_found", "out_of_scope", "clarify", "smalltalk"]
+Status = Literal["answered", "related", "not_found", "out_of_scope", "clarify", "smalltalk"]
 
 
 @dataclass

@@ -127,6 +127,16 @@ def sqlite_v3(execute: Execute) -> None:
         execute("ALTER TABLE admin_sessions ADD COLUMN name TEXT NOT NULL DEFAULT ''")
 
 
+SCHEMA_V4_PG = "ALTER TABLE documents ADD COLUMN IF NOT EXISTS short_title TEXT NOT NULL DEFAULT ''"
+
+
+def sqlite_v4(execute: Execute) -> None:
+    """Version 4: a document's short title (read off its trích yếu, corrected by staff). A database made at
+    version 1 by this release has the column already (version 1 names every Document field)."""
+    if "short_title" not in {row[1] for row in execute("PRAGMA table_info(documents)")}:
+        execute("ALTER TABLE documents ADD COLUMN short_title TEXT NOT NULL DEFAULT ''")
+
+
 def _statements(script: str) -> list[str]:
     """A migration script as single statements (no trigger bodies in these scripts, so ';' ends one)."""
     return [part.strip() for part in script.split(";") if part.strip()]

@@ -91,6 +91,7 @@ def extract_metadata(doc_id: str, text: str) -> Document:
             issuer = f"{issuer} {doc.locality}"
         doc.issuer = issuer.replace("Ủy ban nhân dân", "UBND")
     doc.signer = _signer(paragraphs)
+    doc.short_title = short_title(doc)
     return doc
 
 
@@ -109,6 +110,24 @@ def short_name(doc: Document) -> str:
         year = doc.date_iso[:4] or next(iter(_YEAR_RE.findall(f"/{doc.number}/")), "")
         return f"{legal_name(doc)} {year}".strip()
     return f"{legal_name(doc)} {doc.number}" if doc.doc_type and doc.number[:1].isdigit() else ""
+
+
+# The first document a title cites, with its number: "Nghị quyết số 71/NQ-CP", "Quyết định 1169/QĐ-TTg".
+_CITED_RE = re.compile(r"\b(?:Nghị quyết|Quyết định|Kế hoạch|Chương trình|Chỉ thị|Luật|Nghị định|Thông tư|Đề án)"
+                       r"(?: số)? [\w/.-]*\d[\w/.-]*")
+SHORT_TITLE_WORDS = 16
+
+
+def short_title(doc: Document) -> str:
+    """How replies tell a document from another of the same issuer: a law's short name, else its trích yếu up to the
+    first document it cites ("Triển khai thực hiện Nghị quyết số 71/NQ-CP"), or its first words."""
+    if doc.doc_type in LAW_TYPES:
+        return short_name(doc)
+    words = doc.title.split()
+    title = " ".join(words)
+    if (m := _CITED_RE.search(title)) and len(title[: m.end()].split()) <= SHORT_TITLE_WORDS:
+        return title[: m.end()]
+    return " ".join(words[:SHORT_TITLE_WORDS // 2 + 3]) + ("…" if len(words) > SHORT_TITLE_WORDS // 2 + 3 else "")
 
 
 def _before_type(head_text: str) -> str:

@@ -163,7 +163,7 @@ def test_curated_answer_wins_and_can_be_removed(app):
 
 
 def test_a_place_alone_asks_the_last_question_there(app):
-    assert ask(app, "kinh phí?", session_id="s-vague").status == "answered"
+    assert ask(app, "kinh phí?", session_id="s-vague").status in {"answered", "related"}  # the nearest, if unsure
     answer = ask(app, "Ở xã Nam Cường", session_id="s-vague")
     assert answer.status == "answered"
     assert answer.citations[0].doc_id == "namcuong-ubnd-qd1169" and "kinh phí" in first_quote(answer).lower()
@@ -217,7 +217,8 @@ def test_what_no_plan_answers_is_declined_for_what_it_is(app, question, portal):
 def test_an_everyday_word_the_corpus_never_uses_does_not_decline(app):
     answer = ask(app, "Tiền để thực hiện kế hoạch ở Đồng Nai lấy từ nguồn nào?")  # "tiền": the plans say "kinh phí"
     assert answer.status == "answered" and "Kinh phí" in first_quote(answer)
-    assert any(answer.citations[0].quote[a:b].lower() == "kinh phí" for a, b in answer.citations[0].highlights)
+    # the mapped corpus word is highlighted (with its neighbours when they are highlighted too: "Kinh phí thực hiện")
+    assert any("kinh phí" in answer.citations[0].quote[a:b].lower() for a, b in answer.citations[0].highlights)
 
 
 def test_suggested_questions_are_ones_the_bot_answers(app):
@@ -237,7 +238,7 @@ _CORPUS_WORDS = sorted({w for p in BUNDLED_CORPUS.glob("*.txt") for w in p.read_
 ))
 def test_every_quote_is_verbatim_from_the_cited_passage(app, question):
     answer = ask(app, question, session_id="")
-    assert answer.status in {"answered", "not_found", "out_of_scope", "clarify", "smalltalk"} and answer.text
+    assert answer.status in {"answered", "related", "not_found", "out_of_scope", "clarify", "smalltalk"} and answer.text
     for c in answer.citations:
         if not c.doc_id:
             continue
@@ -289,7 +290,7 @@ def test_a_model_refitted_locally_is_read_from_the_model_file_setting(app, tmp_p
     question = "dong nai cac so nganh phai bao cao ket qua thuc hien truoc ngay nao"
     assert ask(app, question).status == "answered"
     model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    model["lexical"]["params"]["answer_threshold"] = 1.01  # a fit that never answers: its file is the one read
+    model["lexical"]["params"]["scope_threshold"] = 1.01  # a fit that takes no question for ours: its file is the one read
     path = tmp_path / "local-model.json"
     path.write_text(json.dumps(model), encoding="utf-8")
     settings = Settings(data_dir=app.settings.data_dir, embedder="none", model_file=path)

@@ -209,3 +209,17 @@ async def test_long_polling_answers_commands_and_questions(hoidap, telegram):
     assert "Thử &lt;b&gt;ký tự&lt;/b&gt; &amp; dấu" in documents
     assert f'<a href="{SITE}/documents/hatinh-stp-nq57">' in documents
     assert any("<blockquote>" in r["text"] and f'<a href="{SITE}/documents/' in r["text"] for r in replies)
+
+
+def test_a_follow_up_keeps_the_thread_of_its_chat(webhook, telegram):
+    question = "Xã Nam Cường phải báo cáo kết quả thực hiện trước ngày nào?"
+    assert post_update(webhook, message_update(20, 1020, question)).status_code == 200
+    first = settled(lambda: telegram.sent(chat_id="1020"))
+    assert post_update(webhook, message_update(21, 1020, "còn Đồng Nai thì sao?")).status_code == 200
+    replies = settled(lambda: telegram.sent(chat_id="1020")[len(first):])
+    text = "\n".join(r["text"] for r in replies)
+    shown = re.sub(r"<[^>]+>", "", text)  # the quote as read, highlights and links aside
+    assert f'{SITE}/documents/dongnai-ubnd-kh45' in text and "trước ngày 15 tháng 6" in shown
+    assert post_update(webhook, message_update(22, 1021, "còn Đồng Nai thì sao?")).status_code == 200
+    other = "\n".join(r["text"] for r in settled(lambda: telegram.sent(chat_id="1021")))
+    assert "trước ngày 15 tháng 6" not in re.sub(r"<[^>]+>", "", other)  # another chat has no thread to go on from

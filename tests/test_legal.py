@@ -88,8 +88,12 @@ def test_a_citation_of_a_clause_reads_article_and_clause(app):
     answer = app.answerer.ask("Người lao động làm mất dụng cụ, thiết bị của người sử dụng lao động có phải bồi thường không?")
     assert answer.status == "answered"
     first = answer.citations[0]
-    assert first.section == "Điều 129 khoản 2, Bộ luật Lao động số 45/2019/QH14"
-    assert first.quote.startswith("2. Người lao động làm mất dụng cụ")
+    # the fitted model quotes the article whole or its clause alone; either way cited as lawyers write it
+    assert first.section in ("Điều 129 khoản 2, Bộ luật Lao động số 45/2019/QH14", "Điều 129, Bộ luật Lao động số 45/2019/QH14")
+    assert "2. Người lao động làm mất dụng cụ" in first.quote
+    clause = app.answerer.ask("khoản 2 Điều 129 Bộ luật Lao động quy định gì?").citations[0]
+    assert clause.section == "Điều 129 khoản 2, Bộ luật Lao động số 45/2019/QH14"
+    assert clause.quote.startswith("2. Người lao động làm mất dụng cụ")
 
 
 def test_a_citation_of_a_point_names_it(app):
@@ -171,3 +175,22 @@ def test_a_question_naming_a_law_searches_that_law(app):
     scope = app.answerer.corpus.scoper.scope("Theo Luật An ninh mạng, thẩm định an ninh mạng là gì?")
     assert scope.doc_ids == {"luat-an-ninh-mang"}
     assert app.answerer.corpus.scoper.scope("theo bo luat lao dong 2019 thi sao").doc_ids == {"bo-luat-lao-dong"}
+
+
+@pytest.mark.parametrize("question", [
+    "Người lao động làm mất dụng cụ, thiết bị của người sử dụng lao động thì phải bồi thường, đúng hay sai?",
+    "Có phải người lao động làm mất dụng cụ, thiết bị của người sử dụng lao động thì phải bồi thường không?",
+    "Theo Bộ luật Lao động, người lao động làm mất dụng cụ, thiết bị của người sử dụng lao động có phải bồi thường không?",
+])
+def test_a_statement_to_check_on_a_law_is_answered_with_the_article(app, question):
+    answer = app.answerer.ask(question)
+    assert answer.status == "answered"
+    assert answer.citations[0].section.startswith("Điều 129") and "2. Người lao động làm mất dụng cụ" in answer.citations[0].quote
+    assert "ý kiến" not in answer.text
+
+
+def test_a_reply_that_names_what_is_held_names_the_laws_not_plans(app):
+    answer = app.answerer.ask("Bạn nghĩ sao về Luật An ninh mạng?")
+    assert answer.status == "out_of_scope"
+    assert "Luật An ninh mạng số 24/2018/QH14" in answer.text and "Bộ luật Lao động số 45/2019/QH14" in answer.text
+    assert "kế hoạch của" not in answer.text and "  " not in answer.text  # no blank placeholder

@@ -20,6 +20,7 @@ COOKIE = "hoidap_admin"
 CSRF_FIELD = "csrf"
 METADATA_FIELDS = {  # form field → Document field, shown with these labels
     "title": "Trích yếu",
+    "short_title": "Tên ngắn (phân biệt các văn bản cùng cơ quan)",
     "doc_type": "Loại văn bản",
     "number": "Số hiệu",
     "date_iso": "Ngày ban hành",

@@ -6,7 +6,7 @@ from html import escape
 from markupsafe import Markup
 
 COLOURS = {"answered": "#2e7d32", "declined": "#c62828", "clarify": "#f9a825", "other": "#78909c"}
-LABELS = {"answered": "Trả lời được", "declined": "Từ chối, không tìm thấy", "clarify": "Hỏi lại", "other": "Khác"}
+LABELS = {"answered": "Trả lời được", "declined": "Từ chối, không tìm thấy, chỉ có đoạn gần nhất", "clarify": "Hỏi lại", "other": "Khác"}
 
 
 def bars(items: list[tuple[str, int]], title: str, colour: str = "#0b5cad") -> Markup:

@@ -1,4 +1,5 @@
-"""Questions the bot did not answer well: declined ones and answers rated 👎, grouped by similarity.
+"""Questions the bot did not answer well: declined ones, those given only the nearest passages, and answers rated 👎,
+grouped by similarity.
 
 Two questions fall in one group when their folded content words overlap (Dice) at least SAME_GROUP:
 "ha tinh co bao nhieu xa" and "Hà Tĩnh có bao nhiêu xã?" are one group, counted together.
@@ -12,7 +13,7 @@ from bot.curated import similarity
 from channels.web.logs import ConversationLog
 from channels.web.vntime import utc_bounds
 
-DECLINED = ("not_found", "out_of_scope")
+DECLINED = ("not_found", "out_of_scope", "related")  # "related": only the nearest passages, said to be unsure
 SAME_GROUP = 0.6
 
 

@@ -1,0 +1,100 @@
+"""Conversations: what a turn means after the last question answered in its session.
+
+A session keeps its dialogue state (`Turn`: the last answered question as read, and the passages its answer
+quoted) in the session memory that already exists (in-process or Redis), so every channel and every replica
+sees it. A turn is read as one of:
+
+- standalone: a question of its own; with no place or document named, it stays in the last one's place;
+- place switch: another place or plan for the same question ("còn Đồng Nai thì sao?", "thế ở xã Nam Cường?");
+- drill-down: a question about what the last answer quoted ("ai chủ trì việc đó?", "hạn khi nào?"): looked for
+  first in the passages that answer quoted (the task's "Đơn vị chủ trì", "Thời gian" lines), then everywhere;
+- correction: "không phải, ý mình là …": the last question again, with the place, plan or detail replaced;
+- new topic: "hỏi chuyện khác: …": a fresh thread.
+
+The reading is decided from general signals of the turn, never from a list of whole phrasings: words that point back
+(đó, này, ấy, họ, việc đó), an opening that continues (còn, thế, vậy, ngoài ra), a place or plan other than the last
+one's, how few words it asks with, and a correction or a change of topic said in so many words (frames the frame
+reader cuts off the turn: bot/frames.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from bot import frames
+from bot.frames import aligned_fold
+from bot.understand import Query
+from hoidap.text import has_diacritics
+
+Reading = Literal["standalone", "place_switch", "drill_down", "correction", "new_topic"]
+SHORT = 3  # a turn asking with at most this many content words leans on the last one
+
+
+@dataclass
+class Turn:
+    """Dialogue state: the last question answered in a session, as it was read, and what its answer quoted."""
+
+    query: Query
+    quoted: list[str] = field(default_factory=list)  # passage ids of the answer's main quotes, first first
+
+
+# An opening that goes on from the last answer: "còn …", "thế …", "vậy …", "ngoài ra …", "quay lại …".
+_OPENER_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|the|vay|ngoai ra|ngoai|thoi|quay lai|ok|tiep|the thi)\b")
+# Words that point back at what was just said; bare "do", "nay" are also other words, so only after a noun.
+_POINTING_MARKED_RE = re.compile(r"\b(?:đó|ấy|kia|họ|nó|này|trên)\b", re.IGNORECASE)
+_POINTING_BARE_RE = re.compile(r"\b(?:viec|cai|van ban|co quan|so|ke hoach|nghi quyet|phong trao|giai|bo|trung tam|nam|may"
+                               r" \w+|cac \w+|nhung \w+|muc) (?:do|nay|ay|kia)\b|\b(?:ho|no)\b")
+
+
+def read_turn(question: str, query: Query, context: Turn | None) -> Reading:
+    """How a turn (`query`: its core read alone, with the frames cut off it) goes on from the session's last
+    answered question."""
+    if context is None:
+        return "standalone"
+    if frames.NEW_TOPIC in query.frames:
+        return "new_topic"
+    if frames.CORRECTION in query.frames:
+        return "correction"
+    folded = aligned_fold(question).strip()
+    elsewhere = query.scope.doc_ids is not None and query.scope.doc_ids != context.query.scope.doc_ids
+    opener = bool(_OPENER_RE.search(folded)) or frames.RETURN in query.frames
+    pointing = bool(_POINTING_MARKED_RE.search(question) if has_diacritics(question) else _POINTING_BARE_RE.search(folded))
+    if elsewhere:  # the last question in another place, unless the turn asks something of its own
+        again = set(query.words) <= set(context.query.words)
+        return "place_switch" if opener or pointing or again else "standalone"
+    if pointing or opener or len(query.words) <= SHORT:
+        return "drill_down"
+    return "standalone"
+
+
+def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
+    """The query a turn asks, read with the session's last answered question."""
+    if context is None or reading == "new_topic":
+        return query
+    last = context.query
+    scope = query.scope if query.scope.doc_ids is not None else last.scope
+    named_anew = query.scope.doc_ids not in (None, last.scope.doc_ids)
+    if reading == "standalone" or reading == "correction" and not named_anew and len(query.words) > SHORT:
+        return replace(query, scope=scope)  # a new question about the same place (a correction saying it whole)
+    if reading == "place_switch" or reading == "correction" and named_anew:
+        # the last question, in the place (or plan) named now: weighed by its words (the turn's name the place)
+        return replace(query, words=last.words, kinds=last.kinds | query.kinds,
+                       search=f"{last.search} {query.search}", content=last.content,
+                       mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text)
+    if reading == "correction":  # the last question with the detail the turn names instead (a number, a year, a topic)
+        replaced = [w for w in last.words if w.isdigit() and any(v.isdigit() for v in query.words)]
+        search = re.sub(rf"\b(?:{'|'.join(replaced)})\b", " ", last.search) if replaced else last.search
+        return replace(query, words=_merged(query.words, [w for w in last.words if w not in replaced]),
+                       kinds=query.kinds or last.kinds, search=f"{query.search} {search}", scope=scope, follow_up=True,
+                       previous=last.text)
+    # drill-down: searched with the last question too, weighed by what the turn asks (the last question's words only
+    # when it asks with none of its own); the passages the last answer quoted first
+    return replace(query, words=query.words or last.words, kinds=query.kinds or last.kinds,
+                   search=f"{last.search} {query.search}", content=query.content or last.content,
+                   mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,
+                   anchor=context.quoted)
+
+
+def _merged(first: list[str], then: list[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *then]))

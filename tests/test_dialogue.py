@@ -1,0 +1,90 @@
+"""Conversations: a turn read with the session's last answered question (bot/dialogue.py), on the seed corpus."""
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import Turn, read_turn
+from bot.scope import Scope
+from bot.understand import understand
+from hoidap.config import Settings
+from hoidap.text import collapse_ws
+from hoidap.wiring import open_hoidap
+
+LAST = Turn(understand("Xã Nam Cường phải báo cáo kết quả trước ngày nào?", Scope({"nc"}, ["xã Nam Cường"]), {}))
+
+
+@pytest.mark.parametrize("turn, scope, reading", [
+    ("còn Đồng Nai thì sao?", Scope({"dn"}, ["Đồng Nai"], {"dong", "nai"}), "place_switch"),
+    ("thế ở xã Nam Cường?", Scope({"nc2"}, ["xã Nam Cường"], {"nam", "cuong", "xa"}), "place_switch"),
+    ("ai chủ trì việc đó?", Scope(), "drill_down"),
+    ("hạn hoàn thành là khi nào", Scope(), "drill_down"),
+    ("phoi hop voi ai de lam viec do", Scope(), "drill_down"),
+    ("không phải, ý mình là kế hoạch thực hiện NQ 71 cơ", Scope({"ag"}, ["An Giang"]), "correction"),
+    ("Hỏi chuyện khác: Sở Tư pháp Hà Tĩnh có treo băng rôn ở trụ sở không?", Scope({"ht"}, ["Hà Tĩnh"]), "new_topic"),
+    ("Kinh phí thực hiện kế hoạch lấy từ nguồn ngân sách nhà nước hay xã hội hóa?", Scope(), "standalone"),
+])
+def test_a_turn_is_read_from_general_signals(turn, scope, reading):
+    from bot import frames
+
+    framed = frames.read(turn)
+    query = understand(framed.core, scope, {}, frames=framed.frames)
+    assert read_turn(turn, query, LAST) == reading
+    assert read_turn(turn, query, None) == "standalone"  # nothing to go on from
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return open_hoidap(Settings(data_dir=tmp_path_factory.mktemp("data"), embedder="none", answer_cache=0))
+
+
+def ask(app, question, session):
+    return app.answerer.ask(question, session_id=session)
+
+
+def first(answer) -> str:
+    return collapse_ws(answer.citations[0].quote) if answer.citations else ""
+
+
+def test_a_drill_down_finds_the_line_of_the_task_last_quoted(app):
+    asked = ask(app, "Sở Tư pháp An Giang làm gì để người dân dùng dịch vụ công online nhiều hơn?", "drill")
+    assert asked.status == "answered" and "dịch vụ công trực tuyến" in first(asked)
+    who = ask(app, "phong nao thuc hien?", "drill")
+    assert who.status == "answered" and "Đơn vị thực hiện: Phòng Phổ biến, giáo dục pháp luật" in first(who)
+    assert who.text.startswith("(Tôi hiểu đây là câu hỏi tiếp theo câu trước")  # the reading is shown
+    assert who.suggestions[0] == "Câu hỏi mới: phong nao thuc hien?"
+
+
+def test_a_correction_asks_the_last_question_of_the_plan_named_now(app):
+    asked = ask(app, "Kế hoạch QĐ 1169 của Sở Tư pháp An Giang: báo cáo 6 tháng nộp muộn nhất ngày nào?", "correct")
+    assert "chậm nhất ngày 12 tháng 6 năm 2026" in first(asked)
+    corrected = ask(app, "nhầm, hỏi lại: mình muốn hỏi kế hoạch thực hiện NQ71 của Sở cơ", "correct")
+    assert corrected.status == "answered" and corrected.citations[0].doc_id == "angiang-stp-nq71"
+    assert "trước ngày 10 của tháng cuối quý" in first(corrected)
+
+
+def test_thanks_and_a_decline_keep_the_thread(app):
+    ask(app, "STP An Giang dang tin len mang xa hoi nao vay?", "thread")
+    assert ask(app, "ok, cảm ơn nha", "thread").status == "smalltalk"
+    assert ask(app, "Giá vàng hôm nay bao nhiêu?", "thread").status in {"out_of_scope", "not_found"}
+    answer = ask(app, "bên Sở Tư pháp Hà Tĩnh thì họ đăng bài ở đâu?", "thread")
+    assert answer.status == "answered" and answer.citations[0].doc_id == "hatinh-stp-nq57"
+    assert "Cổng thông tin điện tử của Sở" in first(answer)
+
+
+def test_a_new_question_chip_starts_a_new_thread(app):
+    ask(app, "Xã Nam Cường phải báo cáo kết quả thực hiện trước ngày nào?", "chip")
+    follow = ask(app, "ai chủ trì?", "chip")
+    assert follow.suggestions[0] == "Câu hỏi mới: ai chủ trì?"
+    fresh = app.answerer.examine(follow.suggestions[0], session_id="chip")
+    assert fresh.query is not None and not fresh.query.follow_up
+
+
+def test_the_thread_is_kept_across_replicas_on_redis(tmp_path, redis_prefix):
+    url, prefix = redis_prefix
+    settings = Settings(data_dir=tmp_path / "data", embedder="none", answer_cache=0, redis_url=url, redis_prefix=prefix)
+    a, b = open_hoidap(settings), open_hoidap(settings)
+    assert a.answerer is not b.answerer
+    ask(a, "Xã Nam Cường phải báo cáo kết quả thực hiện trước ngày nào?", "replicas")
+    answer = ask(b, "còn Đồng Nai thì sao?", "replicas")
+    assert answer.status == "answered" and answer.citations[0].doc_id == "dongnai-ubnd-kh45"
+    assert "trước ngày 15 tháng 6" in first(answer)
