@@ -13,8 +13,9 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from bot.session import RedisSessionMemory, SessionMemory
 from bot.dialogue import Turn
+from bot.session import RedisSessionMemory, SessionMemory
+from hoidap.breaker import Breaker
 from hoidap.models import Answer
 from hoidap.text import collapse_ws, normalize
 
@@ -36,19 +37,19 @@ class LocalCounts:
 
 
 class RedisCounts:
-    """One Redis hash for every replica: the hit rate of the deployment, not of one process."""
+    """One Redis hash for every replica: the hit rate of the deployment, not of one process (this process's own
+    while Redis is unreachable)."""
 
-    def __init__(self, client, key: str):
-        self.client, self.key = client, key
+    def __init__(self, client, key: str, breaker: Breaker):
+        self.client, self.key, self.breaker = client, key, breaker
+        self.local = LocalCounts()
 
     def add(self, name: str) -> None:
-        try:
-            self.client.hincrby(self.key, name, 1)
-        except Exception:  # a count lost is no reason to fail an answer
-            pass
+        self.breaker.call(lambda: self.client.hincrby(self.key, name, 1), lambda: self.local.add(name))
 
     def get(self) -> dict[str, int]:
-        return {k.decode(): int(v) for k, v in self.client.hgetall(self.key).items()}
+        return self.breaker.call(lambda: {k.decode(): int(v) for k, v in self.client.hgetall(self.key).items()},
+                                 self.local.get)
 
 
 class AnswerCache:
@@ -82,5 +83,6 @@ def local_cache(size: int) -> AnswerCache:
     return AnswerCache(SessionMemory(max_sessions=size, ttl_s=KEEP_S), LocalCounts())
 
 
-def redis_cache(client, prefix: str) -> AnswerCache:
-    return AnswerCache(RedisSessionMemory(client, f"{prefix}answers:", ttl_s=KEEP_S), RedisCounts(client, f"{prefix}answer-counts"))
+def redis_cache(client, prefix: str, breaker: Breaker) -> AnswerCache:
+    return AnswerCache(RedisSessionMemory(client, f"{prefix}answers:", ttl_s=KEEP_S, breaker=breaker),
+                       RedisCounts(client, f"{prefix}answer-counts", breaker))

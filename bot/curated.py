@@ -39,6 +39,11 @@ class CuratedAnswer:
         return asdict(self)
 
 
+def _row_id(value: int) -> bool:
+    """Whether a number from a URL or a form can be a row id at all (SQLite and PostgreSQL take 64 bits)."""
+    return 0 < value < 2**63
+
+
 def similarity(a: str, b: str) -> float:
     wa, wb = set(content_words(a)), set(content_words(b))
     return 2 * len(wa & wb) / (len(wa) + len(wb)) if wa and wb else 0.0
@@ -72,6 +77,8 @@ class CuratedAnswers:
         return CuratedAnswer(**rows[0])
 
     def get(self, curated_id: int) -> CuratedAnswer | None:
+        if not _row_id(curated_id):
+            return None
         rows = self.store.rows("SELECT * FROM curated_answers WHERE id = ?", (curated_id,))
         return CuratedAnswer(**rows[0]) if rows else None
 
@@ -80,6 +87,8 @@ class CuratedAnswers:
 
     def update(self, curated_id: int, question: str, answer: str, doc_id: str = "", quote: str = "",
                source: str = "") -> CuratedAnswer | None:
+        if not _row_id(curated_id):
+            return None
         self._check(question, answer, doc_id, quote, source)
         changed = self.store.execute(
             "UPDATE curated_answers SET question = ?, answer = ?, doc_id = ?, quote = ?, source = ? WHERE id = ?",
@@ -92,7 +101,7 @@ class CuratedAnswers:
         return self._vectors[text]
 
     def remove(self, curated_id: int) -> bool:
-        return bool(self.store.execute("DELETE FROM curated_answers WHERE id = ?", (curated_id,)))
+        return _row_id(curated_id) and bool(self.store.execute("DELETE FROM curated_answers WHERE id = ?", (curated_id,)))
 
     def version(self) -> str:
         """Changes with any pair added, edited or removed (the answer cache keys on it)."""

@@ -8,6 +8,8 @@ import time
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
+from hoidap.breaker import Breaker
+
 T = TypeVar("T")
 log = logging.getLogger("hoidap.session")
 
@@ -46,25 +48,30 @@ class RedisSessionMemory(Generic[T]):
     finds the last turn: one key per session, the turn pickled, expiring `ttl_s` after it was written.
     Redis bounds the number of sessions with its own maxmemory policy (docs/deploy.md). Redis is trusted
     like the database (pickle): it must be reachable only by the application's hosts.
-    If Redis fails, the question is answered without its follow-up context (logged), never refused."""
+    If Redis fails, the question is answered with this process's own memory meanwhile (hoidap/breaker.py),
+    never refused."""
 
-    def __init__(self, client, prefix: str, ttl_s: float = 30 * 60):
+    def __init__(self, client, prefix: str, ttl_s: float = 30 * 60, breaker: Breaker | None = None):
         self.client, self.prefix, self.ttl_s = client, prefix, ttl_s
+        self.breaker = breaker or Breaker()
+        self.local: SessionMemory[T] = SessionMemory(ttl_s=ttl_s)  # while Redis is away
 
     def get(self, session_id: str) -> T | None:
         if not session_id:
             return None
+        return self.breaker.call(lambda: self._get(session_id), lambda: self.local.get(session_id))
+
+    def _get(self, session_id: str) -> T | None:
+        raw = self.client.get(self.prefix + session_id)
         try:
-            raw = self.client.get(self.prefix + session_id)
             return pickle.loads(raw) if raw is not None else None
-        except Exception:  # Redis down, or a turn pickled by an older release
-            log.warning("follow-up memory unavailable for this question", exc_info=True)
+        except Exception:  # a turn pickled by an older release
+            log.warning("follow-up memory unreadable for this question", exc_info=True)
             return None
 
     def put(self, session_id: str, turn: T) -> None:
         if not session_id:
             return
-        try:
-            self.client.set(self.prefix + session_id, pickle.dumps(turn), px=int(self.ttl_s * 1000))
-        except Exception:
-            log.warning("follow-up memory not saved", exc_info=True)
+        self.local.put(session_id, turn)
+        self.breaker.call(lambda: self.client.set(self.prefix + session_id, pickle.dumps(turn), px=int(self.ttl_s * 1000)),
+                          lambda: None)

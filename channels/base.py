@@ -10,6 +10,7 @@ import asyncio
 import hmac
 import json
 import logging
+import math
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -128,12 +129,23 @@ def fresh_and_new(hoidap, key: str, sent_at: float) -> bool:
     return True
 
 
+MAX_ID_CHARS = 256  # a platform's message and user ids are short; anything longer is not one
+
+
 @dataclass
 class Incoming:
     id: str  # the platform's message id, for de-duplication
     user_id: str
     text: str
     sent_at: float  # epoch seconds, as the platform stamped it
+
+    def checked(self) -> Incoming:
+        """The fields as the rest may use them: ids and text cleaned of what no encoder, database or log takes (a lone
+        surrogate), ids bounded, a finite time; ValueError when nothing usable is left."""
+        ids = [clean_input(value) for value in (self.id, self.user_id)]
+        if not all(0 < len(value) <= MAX_ID_CHARS for value in ids) or not math.isfinite(self.sent_at):
+            raise ValueError("an id or a time no platform sends")
+        return Incoming(ids[0], ids[1], clean_input(self.text), self.sent_at)
 
 
 class WebhookChannel(Channel):
@@ -193,8 +205,8 @@ class WebhookChannel(Channel):
             raise HTTPException(400, "Nội dung không hợp lệ.") from None
         check_secret(self.name, request.headers.get(self.signature_header), expected)
         try:
-            incoming = self.messages(payload)
-        except (KeyError, TypeError, ValueError, AttributeError):
+            incoming = [message.checked() for message in self.messages(payload)]
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # 10**400 ms is no time
             log.warning("%s webhook: malformed event, rejected", self.name)
             raise HTTPException(400, "Sự kiện không hợp lệ.") from None
         for message in incoming:

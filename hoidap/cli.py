@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from bot.curated import CuratedAnswers
 from hoidap.config import get_settings
-from hoidap.store import open_store
+from hoidap.store import StoreUnavailable, open_store
 from hoidap.wiring import open_hoidap
 
 
@@ -34,7 +34,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    store = open_store(get_settings())  # only reads: no index is opened or rebuilt
+    store = open_store(get_settings(), read_only=True)  # only reads: nothing created, no index opened or rebuilt
     docs = store.documents()
     if args.json:
         print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
@@ -59,7 +59,7 @@ def cmd_remove(args) -> int:
 
 def cmd_export_curated(args) -> int:
     """Curated answers that quote a document, as a labelled question set (bench format) for `bench.fit --add`."""
-    store = open_store(get_settings())
+    store = open_store(get_settings(), read_only=True)
     files = {d.id: d.file_name for d in store.documents()}
     rows = [{"id": f"curated-{c.id}", "question": c.question, "kind": "curated", "doc": files[c.doc_id],
              "answer_quotes": [c.quote]} for c in CuratedAnswers(store).list() if c.quote and c.doc_id in files]
@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except StoreUnavailable as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
     except ValidationError as exc:  # a HOIDAP_* setting refused by hoidap.config: say which, in Vietnamese
         for error in exc.errors():
             reason = error.get("ctx", {}).get("error") or error["msg"]

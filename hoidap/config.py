@@ -16,7 +16,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOIDAP_", env_file=".env", extra="ignore")
 
     data_dir: Path = ROOT / "data"
-    corpus_dir: Path = BUNDLED_CORPUS
+    # Documents loaded into an empty store at the first start. Blank: the five sample plans (corpus/) on the embedded
+    # default (SQLite), none on PostgreSQL (a production store starts empty: staff upload its documents).
+    corpus_dir: Path | None = None
 
     # Several replicas (docs/deploy.md). Blank: one SQLite file and in-process state, nothing to run.
     database_url: str = ""  # postgresql://user@host:5432/db: documents and passages in PostgreSQL
@@ -41,6 +43,7 @@ class Settings(BaseSettings):
     model_file: Path | None = None
 
     # Web
+    replica: str = ""  # this replica's name in /healthz and /readyz (several behind nginx); blank: the host name
     host: str = "127.0.0.1"
     port: int = 8057
     public_url: str = ""  # e.g. https://hoidap.stp.angiang.gov.vn (for links in messages)
@@ -72,13 +75,15 @@ class Settings(BaseSettings):
     messenger_verify_token: str = ""
     messenger_api_url: str = "https://graph.facebook.com/v21.0/me/messages"
 
-    @field_validator("index_dir", "files_dir", "model_file", mode="before")
+    @field_validator("index_dir", "files_dir", "model_file", "corpus_dir", mode="before")
     @classmethod
     def _blank_is_default(cls, path: object) -> object:
         return None if isinstance(path, str) and not path.strip() else path  # HOIDAP_FILES_DIR= is not "."
 
     @model_validator(mode="after")
     def _folders_under_data(self) -> Settings:
+        if self.corpus_dir is None and not self.database_url and "corpus_dir" not in self.model_fields_set:
+            self.corpus_dir = BUNDLED_CORPUS
         if self.index_dir is None:
             self.index_dir = self.data_dir / "index"
         if self.files_dir is None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.answers import AnswerCache, local_cache, redis_cache
 from bot.session import RedisSessionMemory, SessionMemory
+from hoidap.breaker import Breaker
 
 if TYPE_CHECKING:
     from channels.web.ratelimit import RateLimiter
@@ -29,6 +30,9 @@ class LocalState:
     """In this process; the replay memory lives in the store (so a restart forgets nothing)."""
 
     shared = False
+
+    def reachable(self) -> bool:
+        return True
 
     def __init__(self, store: BaseStore):
         self.store = store
@@ -60,34 +64,44 @@ class RedisState:
 
     shared = True
 
-    def __init__(self, url: str, prefix: str = "hoidap:"):
+    def __init__(self, url: str, prefix: str = "hoidap:", store: BaseStore | None = None):
+        """`store`: where the webhook replay memory goes while Redis is unreachable (hoidap/breaker.py)."""
         import redis
 
-        self.prefix = prefix
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5, health_check_interval=30)
+        self.prefix, self.store = prefix, store
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
         try:
             self.client.ping()
         except redis.RedisError as exc:
             raise ConnectionError(f"Không kết nối được Redis (HOIDAP_REDIS_URL): {exc}") from None
+        self.breaker = Breaker()  # one per process: every use below gives way together while Redis is away
 
     def limiter(self, name: str, per_minute: int) -> RateLimiter:
         from channels.web.ratelimit import RedisRateLimiter
 
-        return RedisRateLimiter(self.client, f"{self.prefix}limit:{name}:", per_minute)
+        return RedisRateLimiter(self.client, f"{self.prefix}limit:{name}:", per_minute, self.breaker)
 
     def memory(self) -> RedisSessionMemory:
-        return RedisSessionMemory(self.client, f"{self.prefix}memory:")
+        return RedisSessionMemory(self.client, f"{self.prefix}memory:", breaker=self.breaker)
 
     def first_seen(self, key: str, now: float, keep_s: float) -> bool:
-        """SET NX with the window as expiry: exactly one replica wins, Redis forgets it after the window."""
-        return bool(self.client.set(f"{self.prefix}seen:{key}", now, nx=True, px=max(1, int(keep_s * 1000))))
+        """SET NX with the window as expiry: exactly one replica wins, Redis forgets it after the window (the store
+        remembers while Redis is away)."""
+        return self.breaker.call(
+            lambda: bool(self.client.set(f"{self.prefix}seen:{key}", now, nx=True, px=max(1, int(keep_s * 1000)))),
+            lambda: self.store.first_seen(key, now, keep_s) if self.store is not None else True)
 
     def answers(self, size: int) -> AnswerCache:
         """Every replica's answers in one place (bounded by Redis's maxmemory policy, not by `size`)."""
-        return redis_cache(self.client, self.prefix)
+        return redis_cache(self.client, self.prefix, self.breaker)
+
+    def reachable(self) -> bool:
+        """Whether Redis answers now (or, within a few seconds of a failure, is taken not to): for /healthz."""
+        return self.breaker.call(lambda: bool(self.client.ping()), lambda: False)
 
     def announce(self, generation: int) -> None:
-        self.client.publish(f"{self.prefix}index", str(generation))
+        # lost while Redis is away: every process also checks the store's generation when it answers
+        self.breaker.call(lambda: self.client.publish(f"{self.prefix}index", str(generation)), lambda: None)
 
     def listen(self, on_generation: Callable[[int], None]) -> Callable[[], None]:
         """Redis pub/sub in a daemon thread (redis-py resubscribes after a lost connection)."""
@@ -106,4 +120,4 @@ def _logged(exc: BaseException, pubsub, worker) -> None:
 
 
 def open_shared(settings: Settings, store: BaseStore) -> LocalState | RedisState:
-    return RedisState(settings.redis_url, settings.redis_prefix) if settings.redis_url else LocalState(store)
+    return RedisState(settings.redis_url, settings.redis_prefix, store) if settings.redis_url else LocalState(store)

@@ -122,12 +122,20 @@ class BaseStore(ABC):
         return None
 
 
-def open_store(settings: Settings) -> BaseStore:
-    """PostgreSQL when HOIDAP_DATABASE_URL is set, else the SQLite file in the data directory."""
+class StoreUnavailable(RuntimeError):
+    """A store that cannot be opened as asked; the message says why and what to do, in Vietnamese."""
+
+
+def open_store(settings: Settings, read_only: bool = False) -> BaseStore:
+    """PostgreSQL when HOIDAP_DATABASE_URL is set, else the SQLite file in the data directory. `read_only`: for
+    commands that only read (`hoidap docs`, `export-curated`): nothing is created, upgraded or written, and a missing
+    data folder is an error (StoreUnavailable), not a new empty database."""
     if settings.database_url:
         from hoidap.store_pg import PostgresStore
 
         return PostgresStore(settings.database_url)
+    if read_only:
+        return Store.reading(settings.db_path)
     return Store(settings.db_path)
 
 
@@ -138,16 +146,43 @@ class Store(BaseStore):
     # database made by an earlier release is recorded as version 1 with nothing lost.
     migrations: list[Migration] = [SCHEMA, schema_v2(SQLITE_NOW, "BLOB"), sqlite_v3, sqlite_v4]
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, db: sqlite3.Connection | None = None):
+        """`db`: an open connection (Store.reading); none: the file is created and upgraded as needed."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        if db is not None:
+            self.db = db
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._upgrade()
+
+    @classmethod
+    def reading(cls, path: Path) -> Store:
+        """The file opened read-only (SQLite `mode=ro`): nothing created, written or upgraded. With no writer at work
+        (no `-wal` file) it is also opened `immutable`: a WAL database opened otherwise makes its `-shm` and `-wal`
+        files, which a read-only mount refuses; with one, those files are there to be read."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreUnavailable(f"Chưa có cơ sở dữ liệu {path}. Nạp văn bản trước: hoidap ingest THƯ_MỤC "
+                                   "(hoặc chạy bash scripts/start.sh).")
+        immutable = "" if path.with_name(path.name + "-wal").exists() else "&immutable=1"
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{immutable}", uri=True, check_same_thread=False,
+                             timeout=30)
+        db.row_factory = sqlite3.Row
+        store = cls(path, db)
+        try:
+            version = store._version()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"Không đọc được {path}: {exc}") from None
+        if version < store.schema_version:
+            raise StoreUnavailable(f"{path} thuộc phiên bản cũ (lược đồ {version}, cần {store.schema_version}); "
+                                   "chạy hoidap ingest hoặc hoidap serve một lần để nâng cấp.")
+        return store
 
     def _upgrade(self) -> None:
         """Apply the migrations after the recorded version, each with its version bump in one transaction

@@ -47,10 +47,10 @@ class Hoidap:
 
 
 def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
-    """Open the data directory; on first start, index the bundled corpus so the bot can answer."""
+    """Open the data directory; on first start, index HOIDAP_CORPUS_DIR (the sample plans on the embedded default)."""
     settings = settings or get_settings()
     store = open_store(settings)  # SQLite file, or PostgreSQL when HOIDAP_DATABASE_URL is set
-    seeding = seed and not store.documents() and settings.corpus_dir.is_dir()
+    seeding = seed and settings.corpus_dir is not None and settings.corpus_dir.is_dir() and not store.documents()
     if seeding:
         ingest_paths(store, settings.files_dir, [settings.corpus_dir])
     retriever = Retriever(store, settings)

@@ -14,6 +14,7 @@ from pathlib import Path
 from hoidap import legacy
 from hoidap.text import fix_pdf_spacing, looks_hard_wrapped, repair_lines, tidy_paragraphs, unicodedata_nfc
 from ingest import ocr
+from ingest.archives import ArchiveError, checked_copy
 
 SUPPORTED = {".pdf", ".docx", ".txt", ".md", ".html", ".htm"}
 
@@ -163,16 +164,13 @@ def _read_docx(path: Path, raw: bytes, warnings: list[str]) -> list[str]:
     from docx.table import Table
 
     _sniff(path.name, raw, "tệp nén ZIP/Office")
-    archive = zipfile.ZipFile(io.BytesIO(raw))
-    if "word/document.xml" not in archive.namelist():
+    try:  # read within the budget, whatever sizes the archive declares (ingest/archives.py)
+        clean = checked_copy(raw, MAX_DOCX_MEMBER_BYTES, MAX_DOCX_UNPACKED_BYTES)
+    except ArchiveError as exc:
+        raise LoadError(f"{path.name}: tệp DOCX {exc} — tệp hỏng hoặc độc hại, không nạp") from None
+    if "word/document.xml" not in zipfile.ZipFile(io.BytesIO(clean)).namelist():
         raise LoadError(f"{path.name}: tệp nén này không phải văn bản Word (.docx)")
-    # The sizes the archive declares are binding: zipfile never unpacks a part beyond its own.
-    sizes = [info.file_size for info in archive.infolist()]
-    if max(sizes) > MAX_DOCX_MEMBER_BYTES or sum(sizes) > MAX_DOCX_UNPACKED_BYTES:
-        raise LoadError(f"{path.name}: tệp DOCX giải nén ra {sum(sizes) / 2**20:.0f} MB, vượt giới hạn "
-                        f"{MAX_DOCX_UNPACKED_BYTES // 2**20} MB (mỗi phần tối đa {MAX_DOCX_MEMBER_BYTES // 2**20} MB)"
-                        " — tệp hỏng hoặc độc hại, không nạp")
-    document = docx.Document(io.BytesIO(raw))
+    document = docx.Document(io.BytesIO(clean))
     blocks = []
     for item in document.iter_inner_content():
         blocks.extend(_table_rows(item) if isinstance(item, Table) else [item.text])

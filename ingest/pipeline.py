@@ -13,7 +13,8 @@ from hoidap.models import Document
 from hoidap.store import Store
 from hoidap.text import fold
 from ingest.chunking import chunk
-from ingest.loaders import SUPPORTED, LoadedFile, LoadError, load
+from ingest.loaders import SUPPORTED, LoadedFile, LoadError
+from ingest.sandbox import load_bounded
 from ingest.localities import normalise_locality
 from ingest.metadata import extract_metadata
 
@@ -70,7 +71,7 @@ def ingest_file(store: Store, files_dir: Path, path: Path, overrides: dict, forc
     old = store.document(doc_id)
     if old and old.sha256 == digest and not force:
         return doc_id, "unchanged"
-    loaded = loaded or load(path)
+    loaded = loaded or load_bounded(path)  # within a CPU and memory budget (ingest/sandbox.py)
     text = "\n\n".join(loaded.pages)
     doc = extract_metadata(doc_id, text)
     for key, value in overrides.items():

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from channels.base import Recent, split_text
 from channels.webhooks import routers
@@ -103,7 +105,7 @@ def test_zalo_answers_a_signed_text_message_through_the_oa_api(webhooks, zalo_ap
     request = sent[0]
     assert request["path"] == "/v3.0/oa/message/cs"
     assert request["headers"]["access_token"] == "zalo-token"
-    text = request["json"]["message"]["text"]
+    text = "\n".join(r["json"]["message"]["text"] for r in sent)  # a long answer comes in parts
     assert "“" in text and "https://hoidap.example.gov.vn/documents/" in text  # quoted and cited
     assert all(len(r["json"]["message"]["text"]) <= 2000 for r in sent)
 
@@ -270,3 +272,77 @@ def test_recent_is_bounded_and_remembers_replays():
 
 def test_no_router_without_secrets(hoidap):
     assert routers(with_settings(hoidap, telegram_token="t", zalo_oa_token="z", messenger_page_token="p")) == []
+
+
+@pytest.mark.parametrize("field", ["msg_id", "sender"])
+def test_a_signed_zalo_event_with_a_lone_surrogate_in_an_id_is_no_500(webhooks, zalo_api, field):
+    event = json.loads(zalo_event("u-surrogate", "m-surrogate"))
+    if field == "msg_id":
+        event["message"]["msg_id"] = "m-\ud800-surrogate"
+    else:
+        event["sender"]["id"] = "u-\ud800"
+    body = json.dumps(event).encode()  # "\\ud800" in the JSON: a lone surrogate once decoded
+    assert post_zalo(webhooks, body).status_code == 200
+
+
+@pytest.mark.parametrize("timestamp", [str(10**400), str(-(10**400)), "1e999"])
+def test_a_signed_zalo_event_with_no_real_time_is_refused_not_a_500(webhooks, zalo_api, timestamp):
+    event = json.loads(zalo_event("u-time", f"m-time-{timestamp[:4]}"))
+    event["timestamp"] = timestamp
+    assert post_zalo(webhooks, json.dumps(event).encode()).status_code == 400
+
+
+def test_hostile_webhook_fields_leave_the_server_serving(webhooks, zalo_api):
+    for n, hostile in enumerate(["\x00", "x" * 100_000, "\udfff", "🙂" * 10]):
+        event = json.loads(zalo_event(f"u-{n}", f"m-hostile-{n}", sent_at=time.time()))
+        event["message"]["text"] = hostile
+        assert post_zalo(webhooks, json.dumps(event).encode()).status_code in (200, 400)  # "\udfff" as JSON escapes
+
+
+
+_HOSTILE = st.one_of(st.text(max_size=300), st.integers(), st.floats(allow_nan=True), st.none(), st.booleans(),
+                     st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=5), st.text(max_size=5),
+                                                                               max_size=2),
+                     st.sampled_from(["\ud800", "\udfff" * 3, "\x00", str(10**400), "-1", "1e999", "NaN", "9" * 40]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["msg_id", "text", "sender", "timestamp", "event_name"]), value=_HOSTILE)
+def test_a_signed_zalo_event_with_any_hostile_field_is_answered_or_refused_never_a_5xx(webhooks, zalo_api, field, value):
+    event = json.loads(zalo_event("u-fuzz", f"m-fuzz-{time.monotonic_ns()}"))
+    if field in ("msg_id", "text"):
+        event["message"][field] = value
+    elif field == "sender":
+        event["sender"]["id"] = value
+    else:
+        event[field] = value
+    body = json.dumps(event).encode()
+    stamp = event["timestamp"] if isinstance(event["timestamp"], str) else ""
+    signature = "mac=" + hashlib.sha256(ZALO_APP_ID.encode() + body + stamp.encode(errors="surrogatepass")
+                                        + ZALO_SECRET.encode()).hexdigest()
+    # a new connection each time: a kept-alive one the test server has just closed would fail on the client side
+    r = webhooks.post("/webhooks/zalo", content=body, headers={"Content-Type": "application/json", "Connection": "close",
+                                                               "X-ZEvent-Signature": signature})
+    assert r.status_code in (200, 400, 403), r.text
+    assert r.status_code == 200 or any(c in r.json()["detail"] for c in "ộợữýá")  # refused in Vietnamese
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["mid", "text", "sender", "timestamp", "object"]), value=_HOSTILE)
+def test_a_signed_messenger_event_with_any_hostile_field_is_answered_or_refused_never_a_5xx(webhooks, fb_api, field,
+                                                                                          value):
+    event = json.loads(fb_event("p-fuzz", f"mid-fuzz-{time.monotonic_ns()}"))
+    messaging = event["entry"][0]["messaging"][0]
+    if field in ("mid", "text"):
+        messaging["message"][field] = value
+    elif field == "sender":
+        messaging["sender"]["id"] = value
+    elif field == "timestamp":
+        messaging["timestamp"] = value
+    else:
+        event["object"] = value
+    body = json.dumps(event).encode()
+    r = webhooks.post("/webhooks/messenger", content=body, headers={"Content-Type": "application/json",
+                                                                    "Connection": "close",
+                                                                    "X-Hub-Signature-256": fb_signature(body)})
+    assert r.status_code in (200, 400), r.text

@@ -39,3 +39,23 @@ def test_a_model_file_that_is_not_there_is_refused_at_start(monkeypatch, tmp_pat
         Settings(_env_file=None)
     monkeypatch.setenv("HOIDAP_MODEL_FILE", "")
     assert Settings(_env_file=None).model_file is None  # blank: the shipped model
+
+
+def test_sample_plans_are_loaded_on_the_embedded_default_only(monkeypatch, tmp_path):
+    monkeypatch.delenv("HOIDAP_CORPUS_DIR", raising=False)
+    assert Settings(_env_file=None).corpus_dir == BUNDLED_CORPUS  # SQLite: the five sample plans
+    production = Settings(_env_file=None, database_url="postgresql://hoidap@db/hoidap")
+    assert production.corpus_dir is None  # PostgreSQL: an empty store until staff upload
+    assert Settings(_env_file=None, database_url="postgresql://db/x", corpus_dir=tmp_path).corpus_dir == tmp_path
+    monkeypatch.setenv("HOIDAP_CORPUS_DIR", "")
+    assert Settings(_env_file=None).corpus_dir is None  # blank, said so: no samples on SQLite either
+
+
+def test_a_fresh_postgresql_deployment_starts_empty(tmp_path, pg_schema):
+    from hoidap.wiring import open_hoidap
+
+    url, schema = pg_schema
+    app = open_hoidap(Settings(_env_file=None, data_dir=tmp_path / "data", embedder="none",
+                               database_url=f"{url}?options=-csearch_path%3D{schema}"))
+    assert app.store.documents() == []
+    assert app.answerer.ask("Mục tiêu đến năm 2030 là gì?").status in {"not_found", "out_of_scope"}

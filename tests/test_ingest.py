@@ -172,3 +172,31 @@ def test_cli_ingest_docs_remove(tmp_path):
     assert "dongnai-ubnd-kh45" not in run("docs").stdout
     missing = run("remove", "khong-co")
     assert missing.returncode == 1 and "Không có văn bản" in missing.stderr
+
+
+def test_listing_reads_a_read_only_folder_and_creates_nothing(tmp_path):
+    env = {"HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_EMBEDDER": "none", "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def run(*args, data=tmp_path / "data"):
+        return subprocess.run([sys.executable, "-m", "hoidap.cli", *args], env={**env, "HOIDAP_DATA_DIR": str(data)},
+                              capture_output=True, text=True)
+
+    missing = run("docs", data=tmp_path / "khong-co")
+    assert missing.returncode == 2 and "Chưa có cơ sở dữ liệu" in missing.stderr and "hoidap ingest" in missing.stderr
+    assert not (tmp_path / "khong-co").exists()  # no data folder made for a listing
+    assert run("ingest", str(BUNDLED_CORPUS)).returncode == 0
+    data = tmp_path / "data"
+    before = sorted(p.name for p in data.iterdir())
+    modes = {p: p.stat().st_mode for p in [data, *data.iterdir()]}
+    try:  # as on a read-only mount: no write anywhere in the folder (root ignores modes, so check what is made too)
+        for p in modes:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        listing = run("docs")
+        assert listing.returncode == 0, listing.stderr
+        assert "dongnai-ubnd-kh45" in listing.stdout
+        assert run("export-curated").returncode == 0
+    finally:
+        for p, mode in modes.items():
+            p.chmod(mode)
+    assert sorted(p.name for p in data.iterdir()) == before  # no -wal, -shm or new file

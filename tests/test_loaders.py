@@ -1,5 +1,7 @@
 import difflib
 import io
+import subprocess
+import sys
 import time
 import zipfile
 import unicodedata
@@ -372,3 +374,45 @@ def test_any_bytes_are_read_or_refused_with_a_clear_error(tmp_path, suffix, data
         assert str(exc).startswith(path.name + ":")
     else:
         assert all(isinstance(page, str) for page in loaded.pages)
+
+
+def lying_docx(path: Path, unpacked_mb: int, method: int, declared: int = 5_000) -> Path:
+    """A DOCX whose document.xml says it unpacks to `declared` bytes but holds `unpacked_mb` MB: the size fields of its
+    central directory record (offset 24) and local header (offset 22) patched after writing."""
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as xml:
+            block = b"<w:p><w:r><w:t>chuyen doi so</w:t></w:r></w:p>" * 20_000
+            for _ in range(unpacked_mb * 1024 * 1024 // len(block)):
+                xml.write(block)
+    raw = bytearray(path.read_bytes())
+    name = b"word/document.xml"
+    for signature, size_at, name_at in ((b"PK\x01\x02", 24, 46), (b"PK\x03\x04", 22, 30)):
+        start = raw.find(signature)
+        while start >= 0:
+            if raw[start + name_at: start + name_at + len(name)] == name:
+                raw[start + size_at: start + size_at + 4] = declared.to_bytes(4, "little")
+            start = raw.find(signature, start + 4)
+    path.write_bytes(bytes(raw))
+    assert zipfile.ZipFile(path).getinfo("word/document.xml").file_size == declared
+    return path
+
+
+def _peak_rss_mb(path: Path) -> tuple[float, float, str]:
+    """Peak memory (MB) of a fresh process before and after loading `path` there, and what the load said."""
+    code = ("import resource, sys; from ingest.loaders import LoadError, load; import docx\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "try:\n    load(sys.argv[1]); said = 'loaded'\nexcept LoadError as exc:\n    said = str(exc)\n"
+            "print(before / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, said, sep='\\n')")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parent.parent, check=True)
+    before, after, said = done.stdout.split("\n", 2)
+    return float(before), float(after), said.strip()
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2])
+def test_a_docx_that_lies_about_its_size_is_refused_within_its_memory(tmp_path, method):
+    liar = lying_docx(tmp_path / "noi-doi.docx", unpacked_mb=300, method=method)
+    before, after, said = _peak_rss_mb(liar)
+    assert said.startswith("noi-doi.docx: tệp DOCX ") and said.endswith("tệp hỏng hoặc độc hại, không nạp")
+    assert after - before < 100, f"peak memory grew {after - before:.0f} MB"

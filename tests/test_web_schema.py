@@ -1,8 +1,11 @@
 """The public API against its own OpenAPI schema (schemathesis), over real HTTP: no 5xx, no schema violations."""
+import re
+
 import pytest
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
-from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis.errors import Unsatisfiable
 
 from channels.web.app import create_app
 from fakes.server import serve
@@ -18,16 +21,23 @@ def base_url(tmp_path_factory):
         yield url
 
 
-def test_api_keeps_to_its_schema(base_url):
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_api_keeps_to_its_schema(base_url, mode):
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.path for op in operations} >= {"/api/ask", "/api/feedback", "/healthz"}
     for operation in operations:
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def keeps_to_schema(case):
-            # Every check but one: a question of spaces or control characters fits the schema (a string)
-            # and is answered 400 "Vui lòng nhập câu hỏi.", which the schema documents.
-            case.call_and_validate(base_url=base_url, excluded_checks=[positive_data_acceptance])
+            # Two lone surrogates a case holds become one character once sent as JSON: not a length it sent.
+            assume(not re.search(r"[\ud800-\udfff]", repr(case.body)))
+            # Every check: data the schema allows is answered, data it refuses is refused, with documented bodies
+            # (an empty question, spaces or control characters included: refused by the schema, 422).
+            case.call_and_validate(base_url=base_url)
 
-        keeps_to_schema()
+        try:
+            keeps_to_schema()
+        except Unsatisfiable:
+            if mode is GenerationMode.POSITIVE:
+                raise  # wrong data may not exist: a free string in a path takes anything

@@ -1,10 +1,13 @@
 """Public JSON API: ask, feedback, list documents, health."""
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.render import quote_url, short_label, shown, snippet, source_line, to_text
@@ -22,8 +25,11 @@ health = APIRouter(tags=["Hệ thống"])
 
 
 class AskRequest(BaseModel):
-    question: Text = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự")
-    session_id: Text = Field("", max_length=100, description="Mã phiên ngẫu nhiên do trình duyệt tạo")
+    # At least one character that is not a space, a control character or a noncharacter (which clean_input drops).
+    question: Text = Field(description=f"Câu hỏi, tối đa {MAX_QUESTION_CHARS} ký tự",
+                           pattern=r"[^\s\x00-\x1f\x7f\ufffe\uffff]")
+    session_id: Text = Field("", max_length=100, pattern=r"^[A-Za-z0-9_.:-]*$",
+                             description="Mã phiên ngẫu nhiên do trình duyệt tạo (chữ cái Latin, số, _ . : -)")
 
 
 class FeedbackRequest(BaseModel):
@@ -104,6 +110,37 @@ def documents(hoidap: HoidapDep) -> list[dict]:
 
 @health.get("/healthz", summary="Kiểm tra dịch vụ; thế hệ chỉ mục đang phục vụ; tỉ lệ trúng bộ nhớ đệm câu trả lời")
 def healthz(hoidap: HoidapDep) -> dict:
+    """Live: this process answers (whatever Redis does: it degrades, docs/deploy.md)."""
     answers = hoidap.answerer.answers
-    return {"status": "ok", "documents": len(hoidap.store.documents()), "generation": hoidap.retriever.generation,
-            "answer_cache": answers.stats() if answers else None}
+    return {"status": "ok", **_process(hoidap), "documents": len(hoidap.store.documents()),
+            "generation": hoidap.retriever.generation, "answer_cache": answers.stats() if answers else None,
+            "redis": _redis(hoidap)}
+
+
+@health.get("/readyz", summary="Sẵn sàng nhận câu hỏi: kho, Redis (nếu có), chỉ mục đã nạp; 503 khi chưa",
+            responses=documented(503))
+def readyz(hoidap: HoidapDep) -> JSONResponse:
+    """Ready: the store answers, an index generation is loaded, and Redis (when configured) is reachable. For a
+    load balancer or systemd to send questions here only when all three hold (docs/deploy.md)."""
+    checks = {"database": _database(hoidap), "index": "ok" if hoidap.retriever.generation >= 0 else "not loaded",
+              "redis": _redis(hoidap) or "not used"}
+    ready = all(value in ("ok", "not used") for value in checks.values())
+    return JSONResponse({"ready": ready, **_process(hoidap), **checks}, status_code=200 if ready else 503,
+                        headers={} if ready else {"Retry-After": "5"})
+
+
+def _process(hoidap) -> dict:
+    return {"pid": os.getpid(), "replica": hoidap.settings.replica or socket.gethostname()}
+
+
+def _redis(hoidap) -> str | None:
+    shared = getattr(hoidap, "shared", None)
+    return None if shared is None or not shared.shared else "ok" if shared.reachable() else "unreachable"
+
+
+def _database(hoidap) -> str:
+    try:
+        hoidap.store.generation()
+    except Exception as exc:  # a database away says so here, it is not a 500
+        return f"unreachable ({type(exc).__name__})"
+    return "ok"

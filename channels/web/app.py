@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -17,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from channels import webhooks
 from channels.web import admin, admin_curated, admin_documents, admin_stats, api, api_docs, documents, pages
 from channels.web.deps import templates
-from channels.web.errors import SERVER_ERROR, STATUS_DETAILS
+from channels.web.errors import SERVER_ERROR, STATUS_DETAILS, Error
 from channels.web.jobs import Jobs
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
@@ -70,10 +73,19 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if response.headers.get("content-type", "").startswith("text/html"):
             response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.url.path.startswith("/admin"):  # staff pages and CSV exports: never kept by a browser or a proxy
+            response.headers["Cache-Control"] = "no-store"
+        if 300 <= response.status_code < 400 and (location := response.headers.get("location", "")).startswith("http"):
+            # Starlette's trailing-slash redirect builds an absolute URL from the Host header: keep only the path
+            moved = urlsplit(location)
+            response.headers["location"] = urlunsplit(("", "", moved.path or "/", moved.query, ""))
         return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
+        if any(e.get("loc", ())[-1:] == ("question",) and e.get("type") == "string_pattern_mismatch"
+               for e in exc.errors()):  # a question with nothing in it once cleaned: say what to do
+            return JSONResponse({"detail": "Vui lòng nhập câu hỏi (question)."}, status_code=422)
         fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
         return JSONResponse({"detail": f"Dữ liệu gửi lên không hợp lệ ({fields or 'nội dung'})."},
                             status_code=422)
@@ -93,8 +105,25 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):  # logged by uvicorn with its traceback
+        if isinstance(exc, _database_away()):  # a PostgreSQL restart, a locked SQLite file: try again shortly
+            return JSONResponse({"detail": STATUS_DETAILS[503]}, status_code=503, headers={"Retry-After": "5"})
         return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
 
+    def openapi() -> dict:
+        """FastAPI's schema, with every 422 documented as the body the validation handler above really sends."""
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            error = {"application/json": {"schema": Error.model_json_schema()}}
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    if "422" in operation.get("responses", {}):
+                        operation["responses"]["422"]["content"] = error
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount("/docs/assets", api_docs.assets, name="api-docs-assets")
     for router in (pages.router, api_docs.router, api.router, api.health, documents.router,
@@ -103,6 +132,14 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     for router in webhooks.routers(hoidap, app.state.log):  # Telegram, Zalo OA, Messenger: those configured
         app.include_router(router)
     return app
+
+
+def _database_away() -> tuple[type[BaseException], ...]:
+    """The errors that mean the database cannot be reached for now, on either engine."""
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    return sqlite3.OperationalError, psycopg.OperationalError, PoolTimeout
 
 
 def serve(host: str | None = None, port: int | None = None, workers: int = 1) -> None:

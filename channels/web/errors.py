@@ -16,6 +16,7 @@ STATUS_DETAILS = {
     415: "Định dạng nội dung không được hỗ trợ.",
     422: "Dữ liệu gửi lên không hợp lệ.",
     429: "Quá nhiều yêu cầu. Vui lòng chờ một phút rồi thử lại.",
+    503: "Dịch vụ tạm thời chưa sẵn sàng, vui lòng thử lại sau ít giây.",
 }
 SERVER_ERROR = "Máy chủ gặp lỗi, vui lòng thử lại sau."
 

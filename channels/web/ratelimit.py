@@ -13,6 +13,8 @@ from collections import deque
 
 from fastapi import HTTPException, Request
 
+from hoidap.breaker import Breaker
+
 WINDOW_S = 60.0
 
 
@@ -86,9 +88,9 @@ class RedisRateLimiter(RateLimiter):
     address gets the same key on every replica; Redis holds only salted hashes, each for one minute.
     """
 
-    def __init__(self, client, prefix: str, per_minute: int):
+    def __init__(self, client, prefix: str, per_minute: int, breaker: Breaker):
         super().__init__(per_minute)
-        self.client, self.prefix = client, prefix
+        self.client, self.prefix, self.breaker = client, prefix, breaker
         salt_key = prefix + "salt"
         client.set(salt_key, secrets.token_bytes(16), nx=True)
         self._salt = client.get(salt_key)
@@ -99,8 +101,10 @@ class RedisRateLimiter(RateLimiter):
         member = f"{now:.6f}:{secrets.token_hex(4)}"
         return bool(self._script(keys=[self.prefix + key], args=[now, WINDOW_S, self.per_minute, int(count), member]))
 
+    # While Redis is unreachable each replica counts on its own (hoidap/breaker.py): the limit holds per replica.
     def allow(self, key: str) -> bool:
-        return self._run(key, count=True)
+        return self.breaker.call(lambda: self._run(key, count=True), lambda: super(RedisRateLimiter, self).allow(key))
 
     def exhausted(self, key: str) -> bool:
-        return self._run(key, count=False)
+        return self.breaker.call(lambda: self._run(key, count=False),
+                                 lambda: super(RedisRateLimiter, self).exhausted(key))
