@@ -29,6 +29,8 @@ log = logging.getLogger("hoidap.channels")
 
 SEND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # a stuck upstream must not hold a reply task forever
 ANSWER_TIMEOUT = 60.0  # whole answer + send, per incoming message
+MAX_QUESTION_CHARS = 1000  # every channel, the web API included: a pasted book is neither answered nor logged
+TOO_LONG = f"Câu hỏi quá dài, vui lòng rút gọn dưới {MAX_QUESTION_CHARS} ký tự."
 
 
 class Channel(ABC):
@@ -54,9 +56,12 @@ class Channel(ABC):
     async def deliver(self, user_id: str, answer: Answer, answer_id: str) -> None:
         await self.send(user_id, self.render(answer))
 
-    async def handle_text(self, user_id: str, text: str) -> Answer:
+    async def handle_text(self, user_id: str, text: str) -> Answer | None:
         """Answer one incoming text with the shared answerer (off the event loop), log it and deliver it."""
         text = clean_input(text)  # as the web API does: nothing unstorable reaches the answerer or the log
+        if len(text) > MAX_QUESTION_CHARS:
+            await self.send(user_id, [TOO_LONG])
+            return None
         session = f"{self.name}:{user_id}"
         answer = await asyncio.to_thread(self.hoidap.answerer.ask, text, session_id=session, channel=self.name)
         answer_id = await asyncio.to_thread(self.log.record, text, answer, session, self.name)
@@ -210,7 +215,8 @@ class WebhookChannel(Channel):
             log.warning("%s webhook: malformed event, rejected", self.name)
             raise HTTPException(400, "Sự kiện không hợp lệ.") from None
         for message in incoming:
-            if not fresh_and_new(self.hoidap, f"{self.name}:{message.id}", message.sent_at):
+            # off the event loop: a store busy with another thread's write must not hold up every other request
+            if not await asyncio.to_thread(fresh_and_new, self.hoidap, f"{self.name}:{message.id}", message.sent_at):
                 continue
             self.last_message.put(message.user_id, max(message.sent_at, self.last_message.get(message.user_id, 0)))
             task = asyncio.create_task(self._answer(message))

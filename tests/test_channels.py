@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channels.base import Recent, split_text
+from channels.base import TOO_LONG, Recent, split_text
 from channels.webhooks import routers
 from fakes import corpus_hoidap, with_settings
 from fakes.server import serve, settled, wait_until
@@ -108,6 +108,16 @@ def test_zalo_answers_a_signed_text_message_through_the_oa_api(webhooks, zalo_ap
     text = "\n".join(r["json"]["message"]["text"] for r in sent)  # a long answer comes in parts
     assert "“" in text and "https://hoidap.example.gov.vn/documents/" in text  # quoted and cited
     assert all(len(r["json"]["message"]["text"]) <= 2000 for r in sent)
+
+
+def test_a_message_longer_than_a_question_is_refused_in_vietnamese_not_answered(webhooks, zalo_api):
+    """A pasted page (here 100,000 letters) gets the web API's "too long" text; answering and logging it once held
+    the server for 25 s (the e-mail mask was quadratic)."""
+    assert post_zalo(webhooks, zalo_event("z-long", "m-long", text="x" * 100_000)).status_code == 200
+    sent = settled(lambda: zalo_api.to("z-long"))
+    assert [r["json"]["message"]["text"] for r in sent] == [TOO_LONG]
+    assert post_zalo(webhooks, zalo_event("z-long", "m-long-2", text=QUESTION)).status_code == 200
+    assert wait_until(lambda: len(zalo_api.to("z-long")) > 1), "the next question was not answered"
 
 
 def test_zalo_rejects_forged_missing_and_malformed_signatures(webhooks, zalo_api, caplog):

@@ -269,6 +269,8 @@ def test_mask_pii():
     ("123 456 789", "[số CMND]"),
     ("123.456.789", "[số CMND]"),
     ("an.nguyen@sotp.gov.vn", "[email]"),
+    ("<an.nguyen@sotp.gov.vn>", "<[email]>"),
+    ("(thư: an_nguyen+hoi@sotp.gov.vn)", "(thư: [email])"),
 ])
 def test_masking_covers_the_ways_numbers_are_written(written, mask):
     assert mask_pii(f"Liên hệ {written}, cảm ơn.") == f"Liên hệ {mask}, cảm ơn."

@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.render import quote_url, short_label, shown, snippet, source_line, to_text
+from channels.base import MAX_QUESTION_CHARS, TOO_LONG
 from channels.web.deps import HoidapDep, LogDep
 from channels.web.errors import documented
 from channels.web.ratelimit import rate_limited
 from hoidap.text import clean_input
 
-MAX_QUESTION_CHARS = 1000
 # Every text field, cleaned before validation: pydantic itself refuses a lone surrogate with a 422.
 Text = Annotated[str, BeforeValidator(lambda value: clean_input(value) if isinstance(value, str) else value)]
 
@@ -43,7 +43,7 @@ def clean_question(raw: str) -> str:
     if not text:
         raise HTTPException(400, "Vui lòng nhập câu hỏi.")
     if len(text) > MAX_QUESTION_CHARS:
-        raise HTTPException(422, f"Câu hỏi quá dài, vui lòng rút gọn dưới {MAX_QUESTION_CHARS} ký tự.")
+        raise HTTPException(422, TOO_LONG)
     return text
 
 
