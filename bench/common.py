@@ -25,6 +25,11 @@ def retriever(store: Store, work: Path, variant: str, **settings) -> Retriever:
     return Retriever(store, Settings(data_dir=work / embedder, embedder=embedder, **settings), **kwargs)
 
 
+def spread(items: list, limit: int | None) -> list:
+    """At most `limit` items taken evenly over the list: sets and laws come one after another."""
+    return items[:: max(1, len(items) // limit)][:limit] if limit else items
+
+
 def jsonl(name: str) -> list[dict]:
     """One record per non-blank line of a file under SHARED."""
     return [json.loads(line) for line in (SHARED / name).read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +25,13 @@ from bot.scope import LAW_NAMED_RE, OUTSIDE
 from bot.session import SessionMemory
 from bot.dialogue import Turn, read_turn, resolve
 from bot.understand import ArticleRef, Query, article_reference, understand
-from bot.units import Unit, article_label, cited_units
+from bot.units import PREAMBLE, PURPOSE, TITLE, Unit, article_label, cited_units
 from hoidap.background import BackgroundRefresh
 from hoidap.config import Settings
 from hoidap.models import Answer, Citation, Document, Hit, Passage
 from hoidap.store import BaseStore
 from hoidap.text import collapse_ws, folded_text, normalize
-from ingest.chunking import FRONT, article_anchor, legal_reference
+from ingest.chunking import FRONT, article_anchor, legal_reference, section_at
 from ingest.metadata import LAW_TYPES, legal_name, short_title
 from retrieval import Filters, Retriever
 
@@ -234,9 +234,12 @@ class Answerer:
                            corpus.scoper.outside(question))
         context = self.memory.get(session_id)
         query = resolve(query, read_turn(core, query, context), context)
-        # Nothing asked about but the document itself ("Kế hoạch 45 của Đồng Nai là gì?") is a question for its profile;
-        # nothing at all is help (the query kept: it may have been read as a follow-up).
-        if not query.words and not query.mapped and not (query.scope.doc_ids and query.kinds):
+        if not query.words and not query.mapped and not query.follow_up:
+            # Nothing asked about but the documents themselves ("Kế hoạch 45 của Đồng Nai là gì?", "An Giang có những
+            # kế hoạch gì?"): what the bot holds there, each quoted by its title and purpose. Nothing at all: help.
+            if query.scope.doc_ids and (query.kinds & {"overview", "document", "basis"} or query.which_plan
+                                        or frames.SUMMARY in query.frames):
+                return Examined(query, [], self._profiles(corpus, query))
             return Examined(query, [], self._decline(query) if query.outside else self._smalltalk("help"))
         examined = self._weigh(query, corpus.scorer.score(query, self._search(query)))
         if query.anchor:  # a drill-down: the passages the last answer quoted win a tie with the whole search
@@ -311,6 +314,9 @@ class Answerer:
             unit = decision.main[0].unit
             text = render("answered.j2", topic=topic(unit), place=unit.document.locality, source=describe(unit.document),
                           verdict=bool(query.frames & VERDICT_FRAMES))
+            if unit.kind == "block" and (rest := self._continued(unit)):  # a list cut where its passage ends
+                main.append(self._citation(rest, words))
+                more = [c for c, e in zip(more, decision.more) if e.unit.passage.id != rest.passage.id]
             # No place named: the visitor may live elsewhere, so offer the same question in the other places.
             others = [] if query.scope.doc_ids else [p for p in self._localities() if p != unit.document.locality]
             return Answer("answered", text, [*main, *more], [f"Ở {p}" for p in others[:3]])
@@ -321,6 +327,40 @@ class Answerer:
         example = f"{query.text.rstrip('?')} ở {names[0]}?"
         return Answer("answered", render("localities.j2", names=names, example=example), [*main, *more],
                       [f"Ở {name}" for name in names])
+
+    def _continued(self, block: Unit) -> Unit | None:
+        """What of a block goes on in the next passage: "4. Năm 2030 a) b)" at the end of one passage, "c)" at the start
+        of the next, under the same heading. The whole enumeration is quoted, in two quotes."""
+        if block.passage.text[block.end:].strip():
+            return None
+        own = self.corpus.passages_of.get(block.document.id, [])
+        after = next((p for p in own if p.ordinal == block.passage.ordinal + 1), None)
+        heading = section_at(block.passage.section, block.passage.text, block.start)
+        if after is None or not heading or not after.section.startswith(heading):
+            return None
+        end, offset = 0, 0
+        for paragraph in after.text.split("\n\n"):
+            if not section_at(after.section, after.text, offset).startswith(heading):
+                break
+            end = offset + len(paragraph)
+            offset += len(paragraph) + 2
+        return Unit(after, block.document, 0, end, "block", after.section) if end else None
+
+    def _profiles(self, corpus: Corpus, query: Query) -> Answer:
+        """The documents a question names, each by its title (trích yếu) and its purpose, quoted (bot/units.py)."""
+        docs = sorted((corpus.documents[i] for i in query.scope.doc_ids if i in corpus.documents),
+                      key=lambda d: (d.locality, d.date_iso, d.id))
+        citations = []
+        for doc in docs:
+            parts = corpus.parts_of(doc)
+            titles = [u for u in parts if u.part == TITLE and not u.text.isupper()]  # not the type line "KẾ HOẠCH"
+            # a trích yếu printed over several lines is one quote, from its first line to its last
+            title = replace(titles[0], end=titles[-1].end) if titles and len({u.passage.id for u in titles}) == 1 else None
+            preamble = [u for u in parts if u.part == PREAMBLE]
+            purpose = next((u for u in parts if u.part == PURPOSE and u.kind == "block"), None)
+            citations += [self._citation(u, []) for u in (title, preamble[-1] if preamble else None, purpose) if u]
+        text = render("profiles.j2", sources=[describe(d) for d in docs])  # title, what it implements, purpose
+        return Answer("answered", text, citations, [f"Mục tiêu của {describe(d)} là gì?" for d in docs][:3])
 
     def _side_by_side(self, query: Query, decision: Decision, words: list[str]) -> Answer:
         """A comparison: one quote per place (or plan) named, in that order, and those with none said so."""

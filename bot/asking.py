@@ -58,19 +58,25 @@ def asks_which_plan(question: str) -> bool:
 
 # Values a question may ask for that a unit either states or not: an amount of money, a phone number, a year.
 # ("chi tiêu" folds to "chi tieu" like "chi" spend: only words that say money whatever their marks)
-_MONEY_ASKED_RE = re.compile(r"\b(?:bao nhieu|bao nhiu|bn|may) (?:tien|ty|trieu|dong|nghin|usd)\b|\b(?:luong|phu cap|lai suat"
+# "lương" (pay) folds like the "lượng" of "số lượng", "chất lượng": those compounds are not pay.
+_MONEY_ASKED_RE = re.compile(r"\b(?:bao nhieu|bao nhiu|bn|may) (?:tien|ty|trieu|dong|nghin|usd)\b"
+                             r"|(?<!\bso )(?<!\bchat )(?<!\bkhoi )(?<!\btrong )(?<!\bdung )(?<!\bnang )(?<!\bham )"
+                             r"(?<!\bluu )(?<!\bdo )(?<!\bsan )(?<!\bdinh )\bluong\b|\b(?:phu cap|lai suat"
                              r"|hoc phi|le phi|muc phat|tien thuong|gia tien)\b|\b(?:kinh phi|so tien|ngan sach|tien)"
                              r"(?: \w+){0,4} (?:bao nhieu|bao nhiu|bn|may ty|may trieu)\b")
 _MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:đồng|tỷ|triệu|nghìn|ngàn|VNĐ|VND|USD|%/năm)", re.IGNORECASE)
 _PHONE_ASKED_RE = re.compile(r"\b(?:so dien thoai|sdt|dien thoai so|hotline|duong day nong|so may|email|dia chi email)\b")
 _PHONE_RE = re.compile(r"\b0\d[\d .]{7,12}\d\b|\b1900[\d .]{4,8}\b|@\w")
 _YEAR_IN_QUESTION_RE = re.compile(r"\b(?:19|20)\d\d\b")
+# "Bộ luật Hình sự 2017", "Luật Đất đai năm 2013": the year names the law, it is not a value asked.
+_YEAR_OF_LAW_RE = re.compile(r"\b(?:luat|phap lenh)(?: \w+){1,6}? (?:nam )?((?:19|20)\d\d)\b")
 
 
 def asked_values(question: str) -> tuple[bool, bool, list[str]]:
     """(asks an amount of money, asks a phone number or e-mail, the years it names)."""
     folded = folded_text(question)
-    return bool(_MONEY_ASKED_RE.search(folded)), bool(_PHONE_ASKED_RE.search(folded)), _YEAR_IN_QUESTION_RE.findall(question)
+    years = _YEAR_IN_QUESTION_RE.findall(_YEAR_OF_LAW_RE.sub("", folded))
+    return bool(_MONEY_ASKED_RE.search(folded)), bool(_PHONE_ASKED_RE.search(folded)), years
 
 
 def states_money(text: str) -> bool:

@@ -35,7 +35,7 @@ DESIGN = [*FEATURES, *(f"{f}|{k}" for f in FEATURES for k in (*CROSSED_KINDS, "o
 # What the scope model reads of a question's evidence: the best units' P, the best of the features that say how much
 # of the question a unit holds, and the question-level ones (each unit carries the same value).
 _BEST_OF = ("cover", "cover_exact", "dense_unit", "dense_inner")
-_QUESTION_LEVEL = ("missing_weight", "question_words", "named_scope", *(f"outside_{s}" for s in OUTSIDE))
+_QUESTION_LEVEL = ("missing_weight", "question_words", *(f"outside_{s}" for s in OUTSIDE))
 _OF_BEST_UNIT = ("money_missing", "phone_missing", "year_missing")
 QUESTION_FEATURES = ["best_p", "second_p", *(f"best_{f}" for f in _BEST_OF), *_QUESTION_LEVEL,
                      *(f"best_unit_{f}" for f in _OF_BEST_UNIT)]

@@ -23,6 +23,7 @@ from hoidap.text import fold, has_diacritics
 GREETING, COURTESY, REQUEST, PERSONA, YES_NO, TRUE_FALSE, PREFACE, CHOICE = (
     "greeting", "courtesy", "request", "persona", "yes_no", "true_false", "preface", "choice")
 NEW_TOPIC, CORRECTION, RETURN = "new_topic", "correction", "return"
+SUMMARY = "summary"  # "Tóm tắt giúp mình …", "Giới thiệu về …": a document as a whole is asked for
 
 _ME = r"(?:em|minh|toi|chau|tui|mk|e|t|anh|chi|con|bac)"  # how an asker says "I"
 _YOU = r"(?:ban|ad|admin|bot|anh|chi|em|cac ban|moi nguoi|tro ly)"
@@ -53,6 +54,8 @@ _OPENINGS = [
               rf"(?:(?:cho|giup|gium) (?:{_ME} )?(?:biet|xem|tim hieu)|(?:giai thich|giai dap|noi ro|tra loi|cho biet)"
               rf"(?: (?:giup|gium|ho|cho))?(?: {_ME})?)(?: (?:ve|la|rang|them))?{_PUNCT}"),
     (REQUEST, rf"{_ME} (?:muon|can) (?:biet|tim hieu|hoi)(?: (?:ve|la|rang|them))?{_PUNCT}"),
+    (SUMMARY, rf"(?:(?:{_YOU}|hay) )?(?:tom tat|tom luoc|gioi thieu|noi so qua)(?: (?:giup|gium|ho|cho))?(?: {_ME})?"
+              rf"(?: (?:ve|qua))?{_PUNCT}"),
     # "Có phải …", "Liệu …", "Có đúng là …", "Phải chăng …"
     (YES_NO, rf"(?:co phai|phai chang|lieu|co that la|co that|co dung la|co dung|dung la)(?: la)?{_PUNCT}"),
     # "Đúng hay sai: …", "Nhận định sau đúng hay sai: …"
@@ -151,8 +154,9 @@ def _options(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _cut(text: str, frames: set[str]) -> tuple[str, str]:
-    """Cut opening and closing frames (and one persona clause) off `text`: (what is left, the persona)."""
-    persona = ""
+    """Cut opening and closing frames and persona clauses off `text`: (what is left, the persona: each clause's,
+    joined: "tiểu thương, người dân An Giang")."""
+    personas: list[str] = []
     changed = True
     while changed and text:
         changed = False
@@ -166,15 +170,15 @@ def _cut(text: str, frames: set[str]) -> tuple[str, str]:
             continue
         m = _PERSONA_RE.match(folded)
         first = text.split(maxsplit=1)[0].lower()
-        if (m and not persona and m.end() < len(text) and not _QUESTION_WORD_RE.search(folded[: m.end()])
+        if (m and m.end() < len(text) and not _QUESTION_WORD_RE.search(folded[: m.end()])
                 and (first in _PERSONA_MARKED or first == fold(first))):
-            persona = _persona_of(text[: m.end()])
+            personas.append(_persona_of(text[: m.end()]))
             text, changed = text[m.end():], True
             frames.add(PERSONA)
             continue
         if cut := _closing(text, folded, frames):
             text, changed = text[:cut], True
-    return text.strip(), persona
+    return text.strip(), ", ".join(personas)
 
 
 def _persona_of(clause: str) -> str:

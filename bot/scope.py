@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.places import Places
+from hoidap.places import Places
 from hoidap.models import Document
 from hoidap.text import fold, folded_text, has_diacritics
 from ingest.metadata import LAW_TYPES, legal_name
@@ -176,7 +176,7 @@ class Scoper:
 
     def unplanned_places(self, question: str) -> list[str]:
         """Provinces and communes the question names when none of them is a place we hold a plan of."""
-        named = self.places.named(folded_text(question))
+        named = self.places.named(question)
         if any(self._held(n) for n in named):
             return []
         return [] if self.scope(question).doc_ids else named
@@ -197,12 +197,12 @@ class Scoper:
         """Signals that no document we hold answers the question, each with its detail: "place" (a place we hold
         no plan of), "other_place" (one named beside a place we hold), "law" (a law or numbered decision the corpus never mentions), "procedure" (an
         administrative procedure asked as a how-to, or one the corpus never mentions), "topic" (weather,
-        prices, sport, a personal dispute)."""
+        prices, sport, a personal dispute, in words the corpus never uses)."""
         q = folded_text(question)
         found: dict[str, str] = {}
         if places := self.unplanned_places(question):
             found["place"] = ", ".join(places)
-        elif others := [n for n in self.places.named(q) if not self._held(n)]:  # "Thanh Hóa có như Đồng Nai không?"
+        elif others := [n for n in self.places.named(question) if not self._held(n)]:  # "Thanh Hóa có như Đồng Nai không?"
             found["other_place"] = ", ".join(others)
         if any(f"luat {folded_text(m.group(1))}" not in self.corpus for m in _LAW_RE.finditer(question)) or any(
                 m.group(1) not in self.corpus_words for m in NUMBERED_RE.finditer(q)):
@@ -210,6 +210,8 @@ class Scoper:
         procedure = _PROCEDURE_RE.search(q)
         if procedure and (_HOW_TO_RE.search(q) or procedure.group(1) not in self.corpus):
             found["procedure"] = ""
-        if topic := next((name for name, pattern in _OFF_TOPIC_RES.items() if pattern.search(q)), None):
+        # a topic the corpus itself speaks of ("tòa án", "thừa kế" in a civil code) is asked of it
+        if topic := next((name for name, pattern in _OFF_TOPIC_RES.items()
+                          if any(m.group(1) not in self.corpus for m in pattern.finditer(q))), None):
             found["topic"] = topic
         return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.places import Places
+from hoidap.places import Places
 from hoidap.text import folded_text, normalize
 
 _PREFIX_RE = re.compile(r"^(tinh|thanh pho|tp|xa|phuong|dac khu)\s+")

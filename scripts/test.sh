@@ -19,6 +19,7 @@ need chromium chromium                               # end-to-end tests of the c
 need tesseract tesseract-ocr tesseract-ocr-vie       # OCR of scanned PDF pages
 need npm npm
 need nginx nginx                                     # tests/test_e2e_replicas.py: two replicas behind nginx
+need openssl openssl                                 # tests/test_deploy.py: a self-signed certificate
 # axe-core from the npm registry: the e2e tests inject it into each page and require zero violations.
 [ -f tests/e2e/node/node_modules/axe-core/axe.min.js ] || \
     npm install --silent --no-save --no-audit --no-fund --prefix tests/e2e/node axe-core@4.14.1

@@ -65,7 +65,7 @@ def test_a_replica_confirms_the_upload_another_refused(tmp_path, pg_schema):
     """Two replicas on one PostgreSQL store and one files folder (HOIDAP_FILES_DIR), each running its own jobs:
     the refused file waits in the shared folder, so "Thay thế bản cũ" sent to the other replica finds it."""
     url, schema = pg_schema
-    shared = {"files_dir": tmp_path / "shared", "index_dir": tmp_path / "index",
+    shared = {"files_dir": tmp_path / "shared", "index_dir": tmp_path / "index", "corpus_dir": BUNDLED_CORPUS,
               "database_url": f"{url}?options=-csearch_path%3D{schema}"}
     a, b = (client_for(tmp_path / name, **shared) for name in "ab")
     edited = NAM_CUONG + "\n\nBản sửa đổi: bổ sung một đoạn về lịch triển khai.\n".encode()
@@ -150,3 +150,23 @@ def test_an_upload_is_a_job_another_process_runs_with_its_state_shown(tmp_path):
     assert 'http-equiv="refresh"' not in page
     ids = [d["id"] for d in client.get("/api/documents").json()]
     assert len(ids) == 9 and {"ke-hoach-moi", "xa-so-0", "xa-so-1", "xa-so-2"} <= set(ids)  # none ingested twice
+
+
+def test_the_document_page_shows_its_profile_and_takes_a_short_title(tmp_path):
+    client = client_for(tmp_path)
+    page = client.get("/admin/documents/dongnai-ubnd-kh45").text
+    assert "Hồ sơ văn bản" in page and "Mục đích, yêu cầu, mục tiêu chung" in page and "I. MỤC TIÊU CHUNG" in page
+    assert "Căn cứ, văn bản được thực hiện" in page and "Võ Tấn Đức" in page
+    assert 'name="short_title"' in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    form = {key: "" for key in ("title", "doc_type", "number", "date_iso", "issuer", "locality", "source_url")}
+    doc = client.get("/api/documents").json()
+    current = next(d for d in doc if d["id"] == "angiang-stp-nq71")
+    form.update({k: current[k] for k in ("title", "doc_type", "number", "date_iso", "issuer", "locality", "source_url")})
+    form["short_title"] = "Kế hoạch NQ 71"
+    if csrf:
+        form["csrf"] = csrf.group(1)
+    r = client.post("/admin/documents/angiang-stp-nq71/edit", data=form)
+    assert r.status_code == 200, r.text
+    answer = client.post("/api/ask", json={"question": "An Giang có những kế hoạch gì?"}).json()
+    assert "(kế hoạch NQ 71)" in answer["text"]  # what staff wrote is how replies tell the two plans apart

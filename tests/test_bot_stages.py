@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.asking import asked_values
 from bot.decide import DESIGN, QUESTION_FEATURES, Logistic, Model, Params, decide, design, load_model, neutral
 from bot.evidence import FEATURES, Evidence, EvidenceScorer, _holds, _nested_best
 from bot.mapping import WordMap
-from bot.places import Places
+from hoidap.places import Places
 from bot.scope import Scope, Scoper
 from bot.dialogue import Turn, read_turn, resolve
 from bot.understand import answer_kinds, understand
@@ -134,8 +135,9 @@ def test_everyday_words_map_to_the_corpus_words_only_where_the_corpus_lacks_them
 
 
 def test_places_after_2025_and_places_without_a_plan():
-    named = Places().named(folded_text("Kế hoạch của TP.HCM và xã Nam Cường"))
+    named = Places().named("Kế hoạch của TP.HCM và xã Nam Cường")
     assert "Thành phố Hồ Chí Minh" in named and "Xã Nam Cường" in named
+    assert Places().named("Tôi là cán bộ xã, văn bản kế hoạch có gửi Sở không?") == []  # no "xã Vân Bản"
     scoper = Scoper([DOC], HEAD.text)
     assert scoper.unplanned_places("Hà Nội có kế hoạch chuyển đổi số không?") == ["Thành phố Hà Nội"]
     assert scoper.unplanned_places("xã Nam Cường có kế hoạch gì?") == []
@@ -177,6 +179,30 @@ def test_what_is_not_asked_of_the_bot_is_decided_with_the_evidence(question):
 ])
 def test_signals_that_no_document_answers_are_named_for_what_they_are(question, signal):
     assert signal in Scoper([DOC], "Thực hiện Nghị quyết số 57-NQ/TW").outside(question)
+
+
+def test_a_topic_the_corpus_speaks_of_is_no_sign_of_being_outside_it():
+    question = "Tranh chấp về thừa kế do Tòa án nào giải quyết?"
+    assert Scoper([DOC], "Thực hiện Nghị quyết số 57-NQ/TW").outside(question) == {"topic": "vụ việc pháp lý cá nhân"}
+    code = "Tòa án giải quyết tranh chấp về thừa kế theo quy định của Bộ luật này."
+    assert Scoper([DOC], code).outside(question) == {}
+
+
+@pytest.mark.parametrize("question, money, years", [
+    ("Người phạm tội đánh bạc còn có thể bị phạt tiền từ bao nhiêu đến bao nhiêu?", True, []),
+    ("Mức lương của chuyên gia công nghệ số là bao nhiêu?", True, []),
+    ("muc luong chuyen gia cong nghe so", True, []),
+    # "lượng" folds like "lương": amounts of things, not pay
+    ("Nếu các bên không thoả thuận về chất lượng tài sản thì xác định thế nào?", False, []),
+    ("Người trồng cây thuốc phiện với số lượng từ 500 cây thì bị phạt tù bao lâu?", False, []),
+    ("Đến năm 2030 có bao nhiêu doanh nghiệp công nghệ số?", False, ["2030"]),
+    # a year that names a law is part of its name
+    ("Theo Bộ luật Hình sự năm 2017, hình phạt là gì?", False, []),
+    ("theo luat an ninh mang 2018 thi tham dinh la gi", False, []),
+])
+def test_the_values_a_question_asks_for(question, money, years):
+    asked_money, _, asked_years = asked_values(question)
+    assert (asked_money, asked_years) == (money, years)
 
 
 # -- evidence

@@ -1,7 +1,9 @@
-"""Two replicas on PostgreSQL + Redis behind nginx, and a `hoidap worker`, as real processes on 127.0.0.1
-(docs/deploy.md): an upload to replica A is answered by replica B once the worker has published the new index
-generation, and B serves its original file (one shared HOIDAP_FILES_DIR); a staff login and a curated answer made on A hold on B; the rate limit holds across replicas; a Telegram update delivered to both is answered once; killing
-a replica in the middle of a load run loses no request at nginx. scripts/test.sh installs nginx."""
+"""Two replicas on PostgreSQL + Redis behind nginx (the shipped deploy/nginx site, over HTTPS), and a `hoidap worker`,
+as real processes on 127.0.0.1 (docs/deploy.md): an upload to replica A is answered by replica B once the worker has
+published the new index generation, and B serves its original file (one shared HOIDAP_FILES_DIR); a staff login and a
+curated answer made on A hold on B; the rate limit holds across replicas; a Telegram update delivered to both is
+answered once; a frozen replica is passed over; killing a replica in the middle of a load run loses no request at
+nginx. scripts/test.sh installs nginx."""
 from __future__ import annotations
 
 import os
@@ -17,36 +19,12 @@ import pytest
 
 from fakes.server import free_port, serve, settled, wait_healthy
 from fakes.telegram import FakeTelegram, message_update
+from test_deploy import client, render_site, until_up
 from test_web_admin import DOC, TOKEN
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
 TELEGRAM_TOKEN, TELEGRAM_SECRET = "123456:TEST-token", "s3cret_Token-57"
 QUESTION = "Đồng Nai đặt mục tiêu bao nhiêu phần trăm người dân tiếp cận thông tin đến năm 2030?"
-NGINX_CONF = """
-error_log {dir}/error.log warn;
-pid {dir}/nginx.pid;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
-    upstream hoidap {{ server 127.0.0.1:{a} max_fails=1 fail_timeout=30s; server 127.0.0.1:{b} max_fails=1 fail_timeout=30s; }}
-    server {{
-        listen 127.0.0.1:{port};
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        # the test's clients each name their own address (a real deployment sets $remote_addr, docs/deploy.md)
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_connect_timeout 2s;
-        proxy_next_upstream error timeout http_502 http_503;
-        location = /api/ask {{
-            proxy_next_upstream error timeout http_502 http_503 non_idempotent;  # docs/deploy.md: why POST is retried
-            proxy_pass http://hoidap;
-        }}
-        location / {{ proxy_pass http://hoidap; }}
-    }}
-}}
-"""
 
 
 def ask(url: str, question: str, address: str) -> httpx.Response:
@@ -73,18 +51,20 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
         return processes[-1]
 
     with serve(telegram.app) as telegram.url:
-        ports = {name: free_port() for name in ("a", "b", "nginx")}
-        a_url, b_url, lb_url = (f"http://127.0.0.1:{ports[n]}" for n in ("a", "b", "nginx"))
+        ports = {name: free_port() for name in ("a", "b", "plain", "tls")}
+        a_url, b_url = (f"http://127.0.0.1:{ports[n]}" for n in ("a", "b"))
+        lb_url = f"https://127.0.0.1:{ports['tls']}"
         try:
             a = start("a", sys.executable, "-m", "hoidap.cli", "serve", "--port", str(ports["a"]))
             wait_healthy(a_url, a)  # A seeds the store and publishes generation 1; B then loads it
             b = start("b", sys.executable, "-m", "hoidap.cli", "serve", "--port", str(ports["b"]))
             start("worker", sys.executable, "-m", "hoidap.cli", "worker")
             wait_healthy(b_url, b)
-            conf = tmp_path / "nginx.conf"
-            conf.write_text(NGINX_CONF.format(dir=tmp_path, a=ports["a"], b=ports["b"], port=ports["nginx"]))
+            # the shipped site (deploy/nginx/hoidap.conf) with the test's ports and a self-signed certificate
+            conf = render_site(tmp_path, [ports["a"], ports["b"]], ports["plain"], ports["tls"])
             start("nginx", "nginx", "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;")
-            wait_healthy(lb_url, processes[-1], 20)
+            with client("127.0.0.1") as probe:
+                assert until_up(lambda: probe.get(f"{lb_url}/healthz"), processes[-1]).status_code == 200
 
             # 1. an upload to A, ingested by the worker, answered by B after B swapped to the new generation
             r = httpx.post(f"{a_url}/admin/documents", files={"file": ("tro-ly-so.txt", DOC.encode())},
@@ -125,9 +105,22 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
 
             assert deliver(77, 5757, (a_url, b_url)) == deliver(78, 5758, (a_url,)) > 0
 
-            # 4. kill B during a bounded load run through nginx: every request still answered
+            # 3b. freeze B (SIGSTOP): it still accepts connections; nginx asks A once its read timeout has passed
+            os.killpg(b.pid, signal.SIGSTOP)
+            try:
+                for i in range(3):
+                    with client(f"127.2.0.{i + 1}") as c:
+                        started = time.monotonic()
+                        assert c.post(f"{lb_url}/api/ask", json={"question": QUESTION}).status_code == 200
+                        assert time.monotonic() - started < 25  # deploy/nginx/hoidap.conf: proxy_read_timeout 20s
+            finally:
+                os.killpg(b.pid, signal.SIGCONT)
+
+            # 4. kill B during a bounded load run through nginx: every request still answered (each from an
+            # address of its own: nginx sets X-Forwarded-For to the client's address, the limit is per address)
             def one(i: int) -> int:
-                return ask(lb_url, QUESTION, f"10.1.{i // 250}.{i % 250}").status_code
+                with client(f"127.1.{i // 250}.{i % 250 + 1}") as c:
+                    return c.post(f"{lb_url}/api/ask", json={"question": QUESTION}).status_code
 
             with ThreadPoolExecutor(8) as pool:
                 running = [pool.submit(one, i) for i in range(200)]

@@ -24,7 +24,8 @@ from hoidap.models import Document
 from hoidap.versions import EDITED, REPLACED, UPLOADED, DocumentVersions
 from hoidap.wiring import Hoidap
 from ingest.chunking import header_line
-from ingest.loaders import SUPPORTED, LoadError, load
+from ingest.loaders import SUPPORTED, LoadError
+from ingest.sandbox import load_bounded
 from ingest.localities import normalise_locality
 from ingest.pipeline import doc_id_for, ingest_file
 
@@ -65,11 +66,16 @@ def home(request: Request, hoidap: HoidapDep):
     return _home(request, hoidap)
 
 
+MAX_NAME_BYTES = 150  # a file name on disk: well under the 255 bytes of common file systems, with room for a suffix
+
+
 def safe_filename(raw: str) -> str:
-    """The last path component only, reduced to harmless characters: no ../ or absolute paths."""
+    """The last path component only, reduced to harmless characters (no ../ or absolute paths) and to a length every
+    file system takes (UTF-8 bytes: a Vietnamese letter is two or three)."""
     name = Path(raw.replace("\\", "/")).name
     name = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")
-    stem, suffix = Path(name).stem.strip(" ._"), Path(name).suffix.lower()
+    stem, suffix = Path(name).stem.strip(" ._"), Path(name).suffix.lower()[:10]
+    stem = stem.encode()[:MAX_NAME_BYTES].decode(errors="ignore").strip(" ._")
     return f"{stem or 'van-ban'}{suffix}"
 
 
@@ -179,7 +185,7 @@ def ingest_upload(hoidap: Hoidap, history: DocumentVersions, staged: Path, value
     """Check, then ingest one staged upload (a job: channels.web.jobs). Refuses a duplicate unless replacing
     it (or told `separate`). `step` hears where it is, for the admin page."""
     try:
-        loaded = load(staged)
+        loaded = load_bounded(staged)  # within a CPU and memory budget (ingest/sandbox.py)
     except LoadError as exc:
         shutil.rmtree(staged.parent, ignore_errors=True)
         return {"error": f"Không nạp được {staged.name}: {exc}", "status": 400}
@@ -260,7 +266,18 @@ def _detail(request: Request, hoidap: Hoidap, doc: Document, result: dict | None
     return templates.TemplateResponse(request, "admin_document.html", {
         "doc": doc, "fields": METADATA_FIELDS, "result": result, "history": versions(request).history(doc.id),
         "passages": len(hoidap.store.passages(doc.id)), "accept": ",".join(sorted(SUPPORTED)),
+        "profile": _profile(hoidap, doc),
     }, status_code=status_code)
+
+
+def _profile(hoidap: Hoidap, doc: Document) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What the answerer quotes for questions about the document as a whole (bot/units.py), part by part: each part's
+    units (section, text), blocks only where a part has one (its lines are inside it)."""
+    parts: dict[str, list] = {}
+    for unit in hoidap.answerer.corpus.parts_of(doc):
+        parts.setdefault(unit.part, []).append(unit)
+    return [(part, [(u.heading, u.text) for u in units if u.kind == "block" or not any(b.kind == "block" for b in units)])
+            for part, units in parts.items()]
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)

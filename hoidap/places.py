@@ -9,6 +9,7 @@ from hoidap.text import folded_text
 
 _PROVINCE_PREFIX_RE = re.compile(r"^(tinh|thanh pho)\s+")
 _COMMUNE_PREFIX = r"(?:xa|phuong|dac khu)"
+_CLAUSE_BREAK_RE = re.compile(r"[,;:!?()\[\]\n]|\.(?:\s|$)")  # "TP.HCM" keeps its dot
 
 
 @lru_cache(maxsize=1)
@@ -29,16 +30,20 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 
 
 class Places:
-    def named(self, folded_question: str) -> list[str]:
-        """Provinces named anywhere, communes only after "xã"/"phường" (many commune names are common words)."""
+    def named(self, text: str) -> list[str]:
+        """Provinces named anywhere, communes only after "xã"/"phường" (many commune names are common words); a
+        name never runs across punctuation ("cán bộ xã, văn bản …" names no "xã Vân Bản")."""
         provinces, communes = _names()
-        q = f" {folded_question} "
-        found = [name for bare, name in provinces.items() if f" {bare} " in q]
-        for m in re.finditer(rf"\b{_COMMUNE_PREFIX}\s+(\w+(?: \w+){{0,2}})", folded_question):
-            words = m.group(1).split()
-            for n in (3, 2, 1):  # the longest commune name that starts there
-                name = " ".join(words[:n])
-                if len(words) >= n and name in communes:
-                    found.append(communes[name])
-                    break
+        found = []
+        for clause in _CLAUSE_BREAK_RE.split(text):
+            folded = folded_text(clause)
+            q = f" {folded} "
+            found += [name for bare, name in provinces.items() if f" {bare} " in q]
+            for m in re.finditer(rf"\b{_COMMUNE_PREFIX}\s+(\w+(?: \w+){{0,2}})", folded):
+                words = m.group(1).split()
+                for n in (3, 2, 1):  # the longest commune name that starts there
+                    name = " ".join(words[:n])
+                    if len(words) >= n and name in communes:
+                        found.append(communes[name])
+                        break
         return list(dict.fromkeys(found))
