@@ -291,11 +291,11 @@
     status.textContent = a.text + (n ? " " + n + " nguồn trích dẫn." : "");
   }
 
-  function addError(text, question) {
+  function addError(text, question, asNew) {
     var msg = el("div", { class: "msg error", role: "alert" });
     msg.appendChild(el("p", {}, text));
     var retry = el("button", { type: "button", class: "chip" }, "Thử lại");
-    retry.addEventListener("click", function () { msg.remove(); ask(question, true); });
+    retry.addEventListener("click", function () { msg.remove(); ask(question, !asNew); });
     msg.appendChild(retry);
     log.appendChild(msg);
     return msg;
@@ -390,7 +390,14 @@
   function replay() {
     log.textContent = "";
     log.appendChild(el("div", { class: "msg bot" }, GREETING));
-    state.items.forEach(function (item) { if (item.user) addUser(item.user); else if (item.answer) addAnswer(item.answer); });
+    var items = state.items;
+    items.forEach(function (item, i) {
+      if (item.answer) { addAnswer(item.answer); return; }
+      addUser(item.user);
+      // A question left without an answer (refused as too fast, connection lost, page closed): one click asks it
+      // again; the last one in place, an earlier one as a new question at the end.
+      if (!(items[i + 1] && items[i + 1].answer)) addError("Câu hỏi này chưa được trả lời.", item.user, i < items.length - 1);
+    });
     scrollDown();
   }
   fresh.addEventListener("click", function () {
