@@ -46,14 +46,14 @@ def _row_id(value: int) -> bool:
     return 0 < value < 2**63
 
 
-def _asked_words(question: str) -> set[str]:
+def asked_words(question: str) -> set[str]:
     """What a question asks as the answerer reads it: frames cut ("cho em hỏi", "đúng không ạ"), then folded, so
     that the same question typed without diacritics has the same words ("của" and "cua" alike)."""
     return set(content_words(folded_text(frames.read(normalize(question)).core)))
 
 
 def similarity(a: str, b: str) -> float:
-    wa, wb = _asked_words(a), _asked_words(b)
+    wa, wb = asked_words(a), asked_words(b)
     return 2 * len(wa & wb) / (len(wa) + len(wb)) if wa and wb else 0.0
 
 

@@ -19,7 +19,7 @@ from channels.web.admin import require_admin
 from channels.web.charts import LABELS, bars, stacked_columns
 from channels.web.deps import HoidapDep, LogDep, templates
 from channels.web.logs import ConversationLog
-from channels.web.queue import DECLINED, Group, groups
+from channels.web.queue import DECLINED, STATUSES, Group, groups, help_to_content
 from channels.web.topics import Topics
 from channels.web.vntime import shown, to_vn, today, utc_bounds
 from hoidap.wiring import Hoidap
@@ -29,8 +29,11 @@ OUTCOMES = {"answered": ("answered",), "declined": DECLINED, "clarify": ("clarif
 CHANNELS = {"web": "Trang web, widget", "telegram": "Telegram", "zalo": "Zalo", "messenger": "Messenger"}
 
 
-def outcome(status: str) -> str:
-    return next((kind for kind, statuses in OUTCOMES.items() if status in statuses), "other")
+def outcome(row: dict) -> str:
+    """The report's outcome of a logged answer; the help text given to a question with content was not an answer."""
+    if help_to_content(row):
+        return "declined"
+    return next((kind for kind, statuses in OUTCOMES.items() if row["status"] in statuses), "other")
 
 
 @dataclass
@@ -84,7 +87,7 @@ def compute(hoidap: Hoidap, log: ConversationLog, start: date, end: date) -> Rep
     topic_counts, cited = Counter(), Counter()
     for row in log.conversations(lo, hi):
         day = to_vn(row["created_at"]).date()
-        kind = outcome(row["status"])
+        kind = outcome(row)
         report.total += 1
         report.outcomes[kind] += 1
         report.channels[row["channel"]] += 1
@@ -140,11 +143,13 @@ def _rows(kind: str, r: Report) -> list[list]:
         return ([["Loại", "Chủ đề", "Số câu hỏi"]] + [["Chủ đề", t, n] for t, n in r.topics]
                 + [["Văn bản được trích", t, n] for t, n in r.cited])
     if kind == "unanswered":
-        return [["Câu hỏi chưa trả lời được", "Số lần", "👎", "Cách hỏi khác", "Câu trả lời đã đưa"]] + [
-            [g.question, g.count, g.thumbs_down, " | ".join(g.wordings[1:]), g.answer] for g in r.unanswered]
+        return [["Câu hỏi chưa trả lời được", "Số lần", "👎", "Lý do", "Cách hỏi khác", "Câu trả lời đã đưa"]] + [
+            [g.question, g.count, g.thumbs_down, ", ".join(sorted(g.reasons)), " | ".join(g.wordings[1:]), g.answer]
+            for g in r.unanswered]
     if kind == "feedback":
         return [["Thời điểm (giờ Việt Nam)", "Đánh giá", "Góp ý", "Câu hỏi", "Kết quả", "Trợ lý đã trả lời"]] + [
-            [shown(f["created_at"]), "👍" if f["rating"] > 0 else "👎", f["comment"], f["question"], f["status"],
+            [shown(f["created_at"]), "👍" if f["rating"] > 0 else "👎", f["comment"], f["question"],
+             STATUSES.get(f["status"], f["status"]),
              f["answer"]] for f in r.feedback]
     summary = [["Báo cáo hỏi đáp", f"{r.start:%d/%m/%Y} – {r.end:%d/%m/%Y}"], ["Tổng số câu hỏi", r.total]]
     summary += [[LABELS[k], r.outcomes[k], r.share(k)] for k in ("answered", "declined", "clarify", "other")]
