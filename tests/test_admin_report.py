@@ -1,9 +1,11 @@
 """The report on a fixed log: topics are whole words and phrases, one per meaning with or without marks;
 days are Vietnam days; the daily table adds up."""
 import sqlite3
+
+import pytest
 from datetime import date
 
-from channels.web.admin_stats import compute
+from channels.web.admin_stats import compute, regime_periods
 from channels.web.logs import ConversationLog
 from hoidap.config import Settings
 from hoidap.models import Answer
@@ -43,3 +45,22 @@ def test_topics_are_whole_words_without_diacritic_duplicates(tmp_path):
     for counts in report.daily.values():
         assert counts.total() == counts["answered"] + counts["declined"] + counts["clarify"] + counts["other"]
     assert report.outcomes == {"answered": 4, "clarify": 2, "declined": 1, "other": 1}
+
+
+@pytest.mark.parametrize("today_, expected", [
+    (date(2026, 7, 1), [("quý 3 năm 2026", date(2026, 6, 15), date(2026, 9, 14)),
+                        ("năm 2026", date(2025, 12, 15), date(2026, 12, 14))]),
+    (date(2026, 6, 14), [("quý 2 năm 2026", date(2026, 3, 15), date(2026, 6, 14)),
+                         ("6 tháng năm 2026", date(2025, 12, 15), date(2026, 6, 14)),
+                         ("năm 2026", date(2025, 12, 15), date(2026, 12, 14))]),
+    (date(2026, 12, 15), [("quý 1 năm 2027", date(2026, 12, 15), date(2027, 3, 14)),
+                          ("6 tháng năm 2027", date(2026, 12, 15), date(2027, 6, 14)),
+                          ("năm 2027", date(2026, 12, 15), date(2027, 12, 14))]),
+    (date(2027, 1, 10), [("quý 1 năm 2027", date(2026, 12, 15), date(2027, 3, 14)),
+                         ("6 tháng năm 2027", date(2026, 12, 15), date(2027, 6, 14)),
+                         ("năm 2027", date(2026, 12, 15), date(2027, 12, 14))]),
+])
+def test_report_presets_follow_the_cut_off_dates_of_decree_09_2019(today_, expected):
+    got = [(label.removeprefix("Báo cáo ").removesuffix(" (NĐ 09/2019)"), start, end)
+           for label, start, end in regime_periods(today_)]
+    assert got == expected

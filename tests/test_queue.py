@@ -11,7 +11,7 @@ from channels.web.logs import ConversationLog
 from channels.web.queue import REASONS, groups
 from channels.web.vntime import today
 from hoidap.config import Settings
-from hoidap.models import Answer
+from hoidap.models import Answer, Citation
 from hoidap.store import Store
 from hoidap.wiring import open_hoidap
 
@@ -97,3 +97,11 @@ def test_the_queue_page_names_reasons_in_vietnamese_and_marks_handled_groups(tmp
     assert page.count("Đã có câu trả lời soạn sẵn") == 1 and page.count("Soạn câu trả lời</a>") == 1
     csv_text = client.get("/admin/stats.csv?kind=unanswered").text
     assert "Ngoài phạm vi" in csv_text and "out_of_scope" not in csv_text
+
+
+def test_a_thumbs_down_shows_staff_the_quote_the_citizen_read(log):
+    quote = Citation("dongnai-ubnd-kh45", "", "", "", "", "IV.2", None, "Sở Khoa học và Công nghệ chủ trì", "")
+    answer_id = log.record("Ai chủ trì việc này?", Answer("answered", "Theo Kế hoạch 45:", [quote]), "s", "web")
+    log.add_feedback(answer_id, -1, "sai rồi")
+    (group,) = queue(log).values()
+    assert group.answer == "Theo Kế hoạch 45:\n“Sở Khoa học và Công nghệ chủ trì” (dongnai-ubnd-kh45, IV.2)"
