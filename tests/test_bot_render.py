@@ -101,13 +101,21 @@ def test_telegram_splits_long_answers_and_keeps_tags_balanced():
     assert "[1] <a href=" in messages[-1] and "<blockquote expandable>" in messages[-1]
 
 
-def test_web_link_carries_the_quoted_sentence():
-    quote = "Mở đầu. Ít nhất 80% người dân tiếp cận thông tin; phần sau."
+def _link(quote: str) -> tuple[str, dict]:
     c = citation(quote, [[quote.index("người"), quote.index("người") + 5]], url="/documents/d#p-3")
     href = to_html(Answer("answered", "Về:", [c])).split('href="')[1].split('"')[0].replace("&amp;", "&")
     parts = urlsplit(href)
     assert parts.path == "/documents/d" and parts.fragment == "p-3"
-    assert parse_qs(parts.query) == {"p": ["3"], "q": ["Ít nhất 80% người dân tiếp cận thông tin;"]}
+    return parts.query, parse_qs(parts.query)
+
+
+def test_web_link_carries_the_whole_quote_or_its_opening_and_closing_words():
+    _, short = _link("4. Năm 2030\n\na) Ít nhất 80% người dân tiếp cận thông tin;\nb) phần sau.")
+    assert short == {"p": ["3"], "q": ["4. Năm 2030 a) Ít nhất 80% người dân tiếp cận thông tin; b) phần sau."]}
+    long = "4. Năm 2030\n\na) Ít nhất 80% người dân tiếp cận thông tin " + "rộng rãi " * 60 + "trên nền tảng số."
+    query, parsed = _link(long)
+    assert len(query) < 2000 and long.split()[:3] == parsed["q"][0].split()[:3]
+    assert parsed["to"][0].endswith("trên nền tảng số.") and len(parsed["to"][0]) <= 80
 
 
 def test_cli_ask_json_and_batch(tmp_path, monkeypatch, capsys):

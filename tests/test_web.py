@@ -353,3 +353,14 @@ def test_any_text_gets_an_answer_or_a_clear_error_never_a_crash(client, question
         assert body["text"] and all(c["quote"] or c["title"] for c in body["citations"])
     else:
         assert isinstance(body["detail"], str) and body["detail"]
+
+
+def test_a_target_list_is_quoted_whole_and_its_link_marks_all_of_it(client):
+    """A heading and its enumeration: every item quoted, across the passage boundary (c) is in the next passage), and
+    the document page marks the whole quote, not only the heading."""
+    body = ask(client, "Đồng Nai đặt mục tiêu gì đến năm 2030?").json()
+    main = [c for c in body["citations"] if c["role"] == "main"]
+    assert all(f"\n{item})" in "\n" + "\n".join(c["quote"] for c in main) for item in "abc"), main
+    page = client.get(main[0]["link"]).text
+    marked = page.split('<mark class="quoted">')[1].split("</mark>")[0]
+    assert marked.startswith("4. Năm 2030") and "b) Ít nhất 80%" in marked, marked
