@@ -13,7 +13,7 @@ from html import escape
 from urllib.parse import parse_qs, quote as url_quote
 
 from bot.words import STOPWORDS
-from hoidap.models import Answer, Citation
+from hoidap.models import Answer, Citation, Document
 from hoidap.text import fold, has_diacritics, syllables
 
 TELEGRAM_LIMIT = 4096
@@ -98,6 +98,15 @@ def real_number(number: str) -> str:
     return number.strip() if number.strip()[:1].isdigit() else ""
 
 
+def document_name(doc: Document) -> str:
+    """How lists name a document: "KẾ HOẠCH 45/KH-UBND"; without a number, its short title tells it from the
+    issuer's other documents ("KẾ HOẠCH – Triển khai thực hiện Nghị quyết số 71/NQ-CP")."""
+    kind = doc.doc_type or "Văn bản"
+    if number := real_number(doc.number):
+        return f"{kind} {number}"
+    return f"{kind} – {doc.short_title}" if doc.short_title else kind
+
+
 def short_date(date: str) -> str:
     """"ngày 12 tháng 8 năm 2025" → "12/8/2025"; a date with blanks ("ngày tháng 10 năm 2025") → ""."""
     m = _DATE_RE.search(date or "")
@@ -130,11 +139,12 @@ def short_section(section: str) -> str:
 
 
 def short_label(c: Citation) -> str:
-    """"KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục II.4.b": blanks left out."""
+    """"KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục II.4.b": blanks left out; with no number, the document's
+    short title after its issuer."""
     number = real_number(c.number)
     kind = _KIND_RE.search(number)
-    parts = [f"{kind.group(1)} {number}" if kind else number, c.issuer.strip(), short_date(c.date),
-             short_section(c.section), f"trang {c.page}" if c.page else ""]
+    parts = [f"{kind.group(1)} {number}" if kind else number, c.issuer.strip(), "" if number else c.short_title,
+             short_date(c.date), short_section(c.section), f"trang {c.page}" if c.page else ""]
     label = " · ".join(p for p in parts if p)
     return label or clean_heading(c.title or c.doc_id)
 

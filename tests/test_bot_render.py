@@ -138,3 +138,11 @@ def test_cli_ask_json_and_batch(tmp_path, monkeypatch, capsys):
         assert "1/1" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()
+
+
+def test_a_label_names_an_unnumbered_plan_by_its_short_title_and_a_numbered_one_by_its_number():
+    unnumbered = citation("…", number="/KH-STP", date="ngày tháng 10 năm 2025", issuer="Sở Tư pháp tỉnh An Giang",
+                          short_title="Triển khai thực hiện Nghị quyết số 71/NQ-CP")
+    assert short_label(unnumbered).startswith("Sở Tư pháp tỉnh An Giang · Triển khai thực hiện Nghị quyết số 71/NQ-CP · mục")
+    numbered = citation("…", short_title="Triển khai Chương trình truyền thông")
+    assert short_label(numbered).startswith("KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục")

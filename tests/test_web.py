@@ -364,3 +364,11 @@ def test_a_target_list_is_quoted_whole_and_its_link_marks_all_of_it(client):
     page = client.get(main[0]["link"]).text
     marked = page.split('<mark class="quoted">')[1].split("</mark>")[0]
     assert marked.startswith("4. Năm 2030") and "b) Ít nhất 80%" in marked, marked
+
+
+def test_two_plans_of_one_issuer_are_told_apart_in_the_document_list_and_in_citations(client):
+    names = re.findall(r'<a href="/documents/angiang-[^"]+">([^<]+)</a>', client.get("/documents").text)
+    assert len(names) == 2 and len(set(names)) == 2 and any("71/NQ-CP" in n for n in names), names
+    body = ask(client, "Sở Tư pháp An Giang làm gì để thực hiện Nghị quyết 71/NQ-CP?").json()
+    cited = [c for c in body["citations"] if c["doc_id"] == "angiang-stp-nq71"]
+    assert cited and all("Nghị quyết số 71/NQ-CP" in c["label"] for c in cited), body["citations"]

@@ -72,7 +72,7 @@ def shown_passage(p: Passage, start: str = "", end: str = "") -> dict:
 
 @router.get("/documents", response_class=HTMLResponse, summary="Danh sách văn bản (trang công khai)")
 def document_list(request: Request, hoidap: HoidapDep):
-    docs = [(d, real_number(d.number), short_date(d.date), clean_heading(d.title)) for d in hoidap.store.documents()]
+    docs = [(d, short_date(d.date), clean_heading(d.title)) for d in hoidap.store.documents()]
     return templates.TemplateResponse(request, "documents.html", {"docs": docs})
 
 
