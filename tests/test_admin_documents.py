@@ -105,7 +105,9 @@ def test_metadata_edit_reaches_citizens_and_normalises_the_place(tmp_path):
     assert answer["citations"][0]["issuer"] == "UBND xã Bình Minh" and answer["citations"][0]["number"] == "99/KH-UBND"
     page = client.get("/admin").text
     assert "binh-minh.txt" in page and "script (mã quản trị)" in page and "99/KH-UBND" in page
-    assert client.post("/admin/documents/binh-minh/edit", data={"source_url": "ftp://x"}).status_code == 400
+    refused = client.post("/admin/documents/binh-minh/edit", data={"source_url": "ftp://x", "issuer": "UBND xã Bình Minh mới"})
+    assert refused.status_code == 400 and "phải bắt đầu bằng http" in refused.text
+    assert 'value="UBND xã Bình Minh mới"' in refused.text and 'value="ftp://x"' in refused.text  # as typed, to correct
 
 
 def test_the_list_names_who_uploaded_in_vietnam_time(tmp_path):

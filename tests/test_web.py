@@ -372,3 +372,10 @@ def test_two_plans_of_one_issuer_are_told_apart_in_the_document_list_and_in_cita
     body = ask(client, "Sở Tư pháp An Giang làm gì để thực hiện Nghị quyết 71/NQ-CP?").json()
     cited = [c for c in body["citations"] if c["doc_id"] == "angiang-stp-nq71"]
     assert cited and all("Nghị quyết số 71/NQ-CP" in c["label"] for c in cited), body["citations"]
+
+
+def test_the_document_page_opens_each_heading_once(client):
+    page = client.get("/documents/dongnai-ubnd-kh45").text
+    headings = re.findall(r'<h2 class="section">([^<]+)</h2>', page)
+    assert headings and sum("II. MỤC TIÊU CỤ THỂ" in h for h in headings) == 1, headings
+    assert any(h.startswith("4. Năm 2030 › c)") for h in headings)  # the new part of the path only

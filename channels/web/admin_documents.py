@@ -290,8 +290,9 @@ async def _metadata_form(request: Request, hoidap, doc):
     form = await request.form()
     try:
         return form, metadata_values(form), None
-    except ValueError as exc:
-        return form, None, _detail(request, hoidap, doc, {"error": str(exc)}, 400)
+    except ValueError as exc:  # the page shows the fields as typed: one wrong field must not cost the others
+        typed = {key: str(form.get(key, ""))[:2000] for key in METADATA_FIELDS}
+        return form, None, _detail(request, hoidap, doc, {"error": str(exc), "typed": typed}, 400)
 
 
 @router.post("/documents/{doc_id}/replace", response_class=HTMLResponse)

@@ -37,6 +37,18 @@ def details(doc: Document) -> list[tuple[str, str]]:
     return [(name, value) for name, value in rows if value.strip()]
 
 
+def new_headings(passages: list[dict]) -> list[dict]:
+    """Each passage's `heading`: the part of its section path not already open above it ("4. Năm 2030" after
+    "II. MỤC TIÊU CỤ THỂ › 3. Năm 2028"), blank when its section goes on; the full path stays in `section`."""
+    before: list[str] = []
+    for p in passages:
+        path = [part.strip() for part in p["section"].split("›")] if p["section"] else []
+        common = next((i for i, (a, b) in enumerate(zip(before, path)) if a != b), min(len(before), len(path)))
+        p["heading"] = " › ".join(path[common:]) if path != before else ""
+        before = path
+    return passages
+
+
 def articles(passages: list[dict]) -> list[tuple[str, list[dict]]]:
     """Shown passages grouped by article, each group with its id ("dieu-129", the target of legal citations; blank
     outside articles and for an article number seen before)."""
@@ -86,8 +98,8 @@ def document_page(request: Request, doc_id: str, hoidap: HoidapDep, p: int = 0, 
         "doc": doc,
         "title": clean_heading(doc.title) or doc.id,
         "details": details(doc),
-        "articles": articles([shown_passage(passage, *((start, end) if passage.ordinal == p else ()))
-                              for passage in hoidap.store.passages(doc.id)]),
+        "articles": articles(new_headings([shown_passage(passage, *((start, end) if passage.ordinal == p else ()))
+                                           for passage in hoidap.store.passages(doc.id)])),
         "has_file": original_file(hoidap, doc) is not None,
     })
 

@@ -54,7 +54,17 @@
     return { sessionId: Math.random().toString(36).slice(2) + Date.now().toString(36), items: [], open: false };
   }
   var state = load(window.sessionStorage, STORE_KEY) || newState();
-  function keep() { state.items = state.items.slice(-KEPT_ITEMS); save(window.sessionStorage, STORE_KEY, state); }
+  state.voted = state.voted || {};  // answer id → vote: a reload shows the thanks, not the buttons again
+  function keep() {
+    state.items = state.items.slice(-KEPT_ITEMS);
+    var kept = {};
+    state.items.forEach(function (item) {
+      var id = item.answer && item.answer.answer_id;
+      if (id && state.voted[id]) kept[id] = state.voted[id];
+    });
+    state.voted = kept;
+    save(window.sessionStorage, STORE_KEY, state);
+  }
 
   var host = INLINE ? document.querySelector(script.dataset.target) : el("div", { id: "hoidap57-widget" });
   if (!host) return;
@@ -203,8 +213,15 @@
     function vote(rating, comment) {
       done("Đang gửi góp ý…");
       post("/api/feedback", { answer_id: answerId, rating: rating, comment: comment || "" }).then(function () {
+        state.voted[answerId] = rating;
+        keep();
         done("Cảm ơn góp ý của bạn.");
       }, function () { done("Chưa gửi được góp ý, vui lòng thử lại sau."); });
+    }
+    if (state.voted[answerId]) {
+      msg.appendChild(row);
+      done("Bạn đã góp ý cho câu trả lời này. Cảm ơn bạn.");
+      return;
     }
     var up = el("button", { type: "button", class: "vote" }, "👍 Hữu ích");
     var down = el("button", { type: "button", class: "vote" }, "👎 Chưa đúng");
