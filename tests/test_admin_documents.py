@@ -54,9 +54,14 @@ def test_renamed_copy_is_refused_then_replaces_keeping_the_id(tmp_path):
     assert docs["namcuong-ubnd-qd1169"]["issuer"] == "UBND xã Nam Cường"  # kept from the manifest
     assert client.get("/documents/namcuong-ubnd-qd1169/file").content == edited
     page = client.get("/admin/documents/namcuong-ubnd-qd1169").text
-    assert "thay thế tệp" in page and "nạp mới" in page and "namcuong-ubnd-qd1169.v1.txt" in page
+    assert "thay thế tệp" in page and "nạp mới" in page and "Tải bản 1" in page
     kept = tmp_path / "data" / "files" / "versions" / "namcuong-ubnd-qd1169.v1.txt"
     assert kept.read_bytes() == NAM_CUONG  # the previous version's file is not lost
+    download = client.get("/admin/documents/namcuong-ubnd-qd1169/versions/1/file")  # staff can take it back
+    assert download.content == NAM_CUONG and "namcuong-ubnd-qd1169.v1.txt" in download.headers["content-disposition"]
+    assert client.get("/admin/documents/namcuong-ubnd-qd1169/versions/2/file").status_code == 404  # the current one
+    assert client.get("/admin/documents/namcuong-ubnd-qd1169/versions/1/file", headers={"Authorization": ""}
+                      ).status_code == 401
     r = client.post("/admin/documents/namcuong-ubnd-qd1169/replace", data={"pending": "../../etc"})
     assert r.status_code == 400 and "hết hạn" in r.text
 
