@@ -246,14 +246,30 @@
     msg.appendChild(row);
   }
 
+  /* The clipboard API exists only on https:// pages; on an http:// host page the text is copied from a hidden
+     text box instead. Where the device can share (phones), a share button too. */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    var box = el("textarea", { "aria-hidden": "true", class: "offscreen" });
+    box.value = text;
+    root.appendChild(box);
+    box.select();
+    var ok = document.execCommand("copy");
+    box.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy"));
+  }
   function addCopy(msg, text) {
-    if (!text || !navigator.clipboard) return;
+    if (!text) return;
     var b = el("button", { type: "button", class: "vote copy" }, "Sao chép câu trả lời");
     b.addEventListener("click", function () {
-      navigator.clipboard.writeText(text).then(function () { b.textContent = "Đã sao chép"; },
+      copyText(text).then(function () { b.textContent = "Đã sao chép"; },
         function () { b.textContent = "Chưa sao chép được"; });
     });
     msg.appendChild(b);
+    if (!navigator.share) return;
+    var share = el("button", { type: "button", class: "vote copy" }, "Chia sẻ");
+    share.addEventListener("click", function () { navigator.share({ text: text }).catch(function () {}); });
+    msg.appendChild(share);
   }
 
   function addAnswer(a) {
