@@ -1,11 +1,13 @@
 """The report on a fixed log: topics are whole words and phrases, one per meaning with or without marks;
 days are Vietnam days; the daily table adds up."""
+import re
 import sqlite3
 
 import pytest
 from datetime import date
 
 from channels.web.admin_stats import compute, regime_periods
+from channels.web.charts import LABELS, stacked_columns
 from channels.web.logs import ConversationLog
 from hoidap.config import Settings
 from hoidap.models import Answer
@@ -64,3 +66,13 @@ def test_report_presets_follow_the_cut_off_dates_of_decree_09_2019(today_, expec
     got = [(label.removeprefix("Báo cáo ").removesuffix(" (NĐ 09/2019)"), start, end)
            for label, start, end in regime_periods(today_)]
     assert got == expected
+
+
+def test_the_weekly_chart_keeps_its_legend_inside_and_one_label_per_line():
+    svg = str(stacked_columns([("01/12", {"answered": 5, "declined": 2}), ("08/12", {"other": 1})], "Mỗi tuần"))
+    width, height = map(float, re.search(r'viewBox="0 0 (\S+) (\S+)"', svg).groups())
+    legend = [(float(x), float(y), text) for x, y, text in re.findall(r'<text x="([\d.]+)" y="([\d.]+)">([^<]+)</text>', svg)
+              if text in LABELS.values()]
+    assert [text for _, _, text in legend] == list(LABELS.values())
+    assert all(x + 7 * len(text) <= width and y <= height for x, y, text in legend)  # ~7 px a letter at 12 px
+    assert len({y for _, y, _ in legend}) == len(legend)  # no two on one line
