@@ -8,6 +8,7 @@ from datetime import date
 
 from channels.web.admin_stats import compute, regime_periods
 from channels.web.charts import LABELS, stacked_columns
+from channels.web.topics import Topics
 from channels.web.logs import ConversationLog
 from hoidap.config import Settings
 from hoidap.models import Answer
@@ -76,3 +77,10 @@ def test_the_weekly_chart_keeps_its_legend_inside_and_one_label_per_line():
     assert [text for _, _, text in legend] == list(LABELS.values())
     assert all(x + 7 * len(text) <= width and y <= height for x, y, text in legend)  # ~7 px a letter at 12 px
     assert len({y for _, y, _ in legend}) == len(legend)  # no two on one line
+
+
+def test_a_topic_is_never_the_front_of_a_longer_word():
+    topics = Topics(["Cung cấp dịch vụ công trực tuyến toàn trình.", "Tỷ lệ dịch vụ công trực tuyến đạt 80%.",
+                     "Đưa dịch vụ công lên Cổng dịch vụ công quốc gia.", "Họp trực tuyến hằng tuần."])
+    terms = topics.terms("Dịch vụ công trực tuyến ở Đồng Nai thế nào?")
+    assert "dịch vụ công" in terms and "trực tuyến" in terms and "dịch vụ công trực" not in terms, terms
