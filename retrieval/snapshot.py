@@ -52,9 +52,10 @@ def store_key(store: BaseStore, embedder: Embedder | None) -> dict:
 
 
 @contextmanager
-def build_lock(index_dir: Path):
+def build_lock(index_dir: Path, name: str = "build.lock"):
+    """One process at a time, across every process that shares `index_dir` (HOIDAP_INDEX_DIR, NFS v4 included)."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / "build.lock", "w") as handle:
+    with open(index_dir / name, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released by the kernel if the holder dies
         yield
 

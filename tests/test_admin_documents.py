@@ -54,9 +54,14 @@ def test_renamed_copy_is_refused_then_replaces_keeping_the_id(tmp_path):
     assert docs["namcuong-ubnd-qd1169"]["issuer"] == "UBND xã Nam Cường"  # kept from the manifest
     assert client.get("/documents/namcuong-ubnd-qd1169/file").content == edited
     page = client.get("/admin/documents/namcuong-ubnd-qd1169").text
-    assert "thay thế tệp" in page and "nạp mới" in page and "namcuong-ubnd-qd1169.v1.txt" in page
+    assert "thay thế tệp" in page and "nạp mới" in page and "Tải bản 1" in page
     kept = tmp_path / "data" / "files" / "versions" / "namcuong-ubnd-qd1169.v1.txt"
     assert kept.read_bytes() == NAM_CUONG  # the previous version's file is not lost
+    download = client.get("/admin/documents/namcuong-ubnd-qd1169/versions/1/file")  # staff can take it back
+    assert download.content == NAM_CUONG and "namcuong-ubnd-qd1169.v1.txt" in download.headers["content-disposition"]
+    assert client.get("/admin/documents/namcuong-ubnd-qd1169/versions/2/file").status_code == 404  # the current one
+    assert client.get("/admin/documents/namcuong-ubnd-qd1169/versions/1/file", headers={"Authorization": ""}
+                      ).status_code == 401
     r = client.post("/admin/documents/namcuong-ubnd-qd1169/replace", data={"pending": "../../etc"})
     assert r.status_code == 400 and "hết hạn" in r.text
 
@@ -105,7 +110,9 @@ def test_metadata_edit_reaches_citizens_and_normalises_the_place(tmp_path):
     assert answer["citations"][0]["issuer"] == "UBND xã Bình Minh" and answer["citations"][0]["number"] == "99/KH-UBND"
     page = client.get("/admin").text
     assert "binh-minh.txt" in page and "script (mã quản trị)" in page and "99/KH-UBND" in page
-    assert client.post("/admin/documents/binh-minh/edit", data={"source_url": "ftp://x"}).status_code == 400
+    refused = client.post("/admin/documents/binh-minh/edit", data={"source_url": "ftp://x", "issuer": "UBND xã Bình Minh mới"})
+    assert refused.status_code == 400 and "phải bắt đầu bằng http" in refused.text
+    assert 'value="UBND xã Bình Minh mới"' in refused.text and 'value="ftp://x"' in refused.text  # as typed, to correct
 
 
 def test_the_list_names_who_uploaded_in_vietnam_time(tmp_path):
@@ -133,7 +140,7 @@ def test_an_upload_is_a_job_another_process_runs_with_its_state_shown(tmp_path):
     r = upload(client, "ke-hoach-moi.txt", DOC.encode())
     assert r.status_code == 202 and "đang nạp ở nền" in r.text
     page = client.get("/admin").text
-    assert "Việc nạp gần đây" in page and "đang chờ" in page and 'http-equiv="refresh"' in page
+    assert "Việc nạp gần đây" in page and "đang chờ" in page and '<section id="jobs" data-busy>' in page
     others = ["KẾ HOẠCH\nXã Tân Phú lắp camera giám sát giao thông ở các ngã tư.\n",
               "KẾ HOẠCH\nPhường Hòa Bình mở lớp tin học cho người cao tuổi vào cuối tuần.\n",
               "KẾ HOẠCH\nĐặc khu Côn Đảo số hóa hồ sơ đất đai trước quý bốn.\n"]
@@ -147,7 +154,7 @@ def test_an_upload_is_a_job_another_process_runs_with_its_state_shown(tmp_path):
         t.join()
     page = client.get("/admin").text
     assert page.count("<td>xong</td>") == 4 and "Đã thêm văn bản ke-hoach-moi" in page
-    assert 'http-equiv="refresh"' not in page
+    assert '<section id="jobs">' in page  # nothing to follow any more: the page stops polling
     ids = [d["id"] for d in client.get("/api/documents").json()]
     assert len(ids) == 9 and {"ke-hoach-moi", "xa-so-0", "xa-so-1", "xa-so-2"} <= set(ids)  # none ingested twice
 

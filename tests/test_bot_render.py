@@ -101,13 +101,21 @@ def test_telegram_splits_long_answers_and_keeps_tags_balanced():
     assert "[1] <a href=" in messages[-1] and "<blockquote expandable>" in messages[-1]
 
 
-def test_web_link_carries_the_quoted_sentence():
-    quote = "Mở đầu. Ít nhất 80% người dân tiếp cận thông tin; phần sau."
+def _link(quote: str) -> tuple[str, dict]:
     c = citation(quote, [[quote.index("người"), quote.index("người") + 5]], url="/documents/d#p-3")
     href = to_html(Answer("answered", "Về:", [c])).split('href="')[1].split('"')[0].replace("&amp;", "&")
     parts = urlsplit(href)
     assert parts.path == "/documents/d" and parts.fragment == "p-3"
-    assert parse_qs(parts.query) == {"p": ["3"], "q": ["Ít nhất 80% người dân tiếp cận thông tin;"]}
+    return parts.query, parse_qs(parts.query)
+
+
+def test_web_link_carries_the_whole_quote_or_its_opening_and_closing_words():
+    _, short = _link("4. Năm 2030\n\na) Ít nhất 80% người dân tiếp cận thông tin;\nb) phần sau.")
+    assert short == {"p": ["3"], "q": ["4. Năm 2030 a) Ít nhất 80% người dân tiếp cận thông tin; b) phần sau."]}
+    long = "4. Năm 2030\n\na) Ít nhất 80% người dân tiếp cận thông tin " + "rộng rãi " * 60 + "trên nền tảng số."
+    query, parsed = _link(long)
+    assert len(query) < 2000 and long.split()[:3] == parsed["q"][0].split()[:3]
+    assert parsed["to"][0].endswith("trên nền tảng số.") and len(parsed["to"][0]) <= 80
 
 
 def test_cli_ask_json_and_batch(tmp_path, monkeypatch, capsys):
@@ -130,3 +138,11 @@ def test_cli_ask_json_and_batch(tmp_path, monkeypatch, capsys):
         assert "1/1" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()
+
+
+def test_a_label_names_an_unnumbered_plan_by_its_short_title_and_a_numbered_one_by_its_number():
+    unnumbered = citation("…", number="/KH-STP", date="ngày tháng 10 năm 2025", issuer="Sở Tư pháp tỉnh An Giang",
+                          short_title="Triển khai thực hiện Nghị quyết số 71/NQ-CP")
+    assert short_label(unnumbered).startswith("Sở Tư pháp tỉnh An Giang · Triển khai thực hiện Nghị quyết số 71/NQ-CP · mục")
+    numbered = citation("…", short_title="Triển khai Chương trình truyền thông")
+    assert short_label(numbered).startswith("KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục")

@@ -2,66 +2,18 @@
 so, and the shared state resumes by itself when Redis is back (hoidap/breaker.py)."""
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import redis
 from fastapi.testclient import TestClient
 
 from channels.web.app import create_app
+from fakes.relay import Relay
 from hoidap.breaker import PAUSE_S
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
 
 TOKEN = "bi-mat-cua-so-tu-phap"
-
-
-class Relay:
-    """127.0.0.1:<port> → Redis, byte for byte, until `cut()`: then every connection is closed and new ones refused."""
-
-    def __init__(self, upstream: tuple[str, int]):
-        self.upstream, self.open = upstream, True
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.sockets: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            client, _ = self.server.accept()
-            if not self.open:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.upstream)
-            self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        for s in (source, sink):
-            try:
-                s.close()
-            except OSError:
-                pass
-
-    def cut(self) -> None:
-        self.open = False
-        for s in self.sockets:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.sockets.clear()
-
-    def restore(self) -> None:
-        self.open = True
 
 
 def test_questions_are_answered_while_redis_is_cut_and_sharing_resumes_after(tmp_path, corpus, redis_prefix):

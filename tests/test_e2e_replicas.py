@@ -2,8 +2,9 @@
 as real processes on 127.0.0.1 (docs/deploy.md): an upload to replica A is answered by replica B once the worker has
 published the new index generation, and B serves its original file (one shared HOIDAP_FILES_DIR); a staff login and a
 curated answer made on A hold on B; the rate limit holds across replicas; a Telegram update delivered to both is
-answered once; a frozen replica is passed over; killing a replica in the middle of a load run loses no request at
-nginx. scripts/test.sh installs nginx."""
+answered once; a frozen replica is passed over; Redis cut (through a relay the test controls) in the middle of a load
+run loses no request at nginx and the shared limit resumes when it is back; killing a replica in the middle of a load
+run loses no request at nginx. scripts/test.sh installs nginx."""
 from __future__ import annotations
 
 import os
@@ -16,9 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+import redis
 
+from fakes.relay import Relay
 from fakes.server import free_port, serve, settled, wait_healthy
 from fakes.telegram import FakeTelegram, message_update
+from hoidap.breaker import PAUSE_S
 from test_deploy import client, render_site, until_up
 from test_web_admin import DOC, TOKEN
 
@@ -33,6 +37,9 @@ def ask(url: str, question: str, address: str) -> httpx.Response:
 
 def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
     url, schema = pg_schema
+    direct = redis.Redis.from_url(redis_prefix[0])
+    redis_at = direct.connection_pool.connection_kwargs
+    relay = Relay((redis_at["host"], redis_at["port"]))  # the replicas reach Redis through it: the test can cut it
     telegram = FakeTelegram()
     telegram.hanging = False
     processes: list[subprocess.Popen] = []
@@ -41,7 +48,7 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
         env = {**os.environ, "PYTHONPATH": os.getcwd(), "HOIDAP_DATA_DIR": str(tmp_path / name),
                "HOIDAP_CORPUS_DIR": str(corpus), "HOIDAP_EMBEDDER": "none", "HOIDAP_INDEX_DIR": str(tmp_path / "index"),
                "HOIDAP_FILES_DIR": str(tmp_path / "files"),
-               "HOIDAP_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}", "HOIDAP_REDIS_URL": redis_prefix[0],
+               "HOIDAP_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}", "HOIDAP_REDIS_URL": f"redis://127.0.0.1:{relay.port}/{redis_at.get('db', 0)}",
                "HOIDAP_REDIS_PREFIX": redis_prefix[1], "HOIDAP_SERVE_JOBS": "false", "HOIDAP_ADMIN_TOKEN": TOKEN,
                "HOIDAP_RATE_LIMIT_PER_MINUTE": "5", "HOIDAP_PUBLIC_URL": "https://hoidap.example.gov.vn",
                "HOIDAP_TELEGRAM_TOKEN": TELEGRAM_TOKEN, "HOIDAP_TELEGRAM_SECRET": TELEGRAM_SECRET,
@@ -55,11 +62,16 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
         a_url, b_url = (f"http://127.0.0.1:{ports[n]}" for n in ("a", "b"))
         lb_url = f"https://127.0.0.1:{ports['tls']}"
         try:
+            # A and B start together on an empty database (as systemd starts them): one of them seeds it
             a = start("a", sys.executable, "-m", "hoidap.cli", "serve", "--port", str(ports["a"]))
-            wait_healthy(a_url, a)  # A seeds the store and publishes generation 1; B then loads it
             b = start("b", sys.executable, "-m", "hoidap.cli", "serve", "--port", str(ports["b"]))
             start("worker", sys.executable, "-m", "hoidap.cli", "worker")
+            wait_healthy(a_url, a)
             wait_healthy(b_url, b)
+            docs = [httpx.get(f"{u}/api/documents", headers={"X-Forwarded-For": "10.0.0.9"}).json() for u in (a_url, b_url)]
+            assert len(docs[0]) == len(docs[1]) == len(list(corpus.glob("*.txt"))), docs  # seeded once, each plan once
+            generations = {httpx.get(f"{u}/healthz").json()["generation"] for u in (a_url, b_url)}
+            assert len(generations) == 1, generations
             # the shipped site (deploy/nginx/hoidap.conf) with the test's ports and a self-signed certificate
             conf = render_site(tmp_path, [ports["a"], ports["b"]], ports["plain"], ports["tls"])
             start("nginx", "nginx", "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;")
@@ -116,14 +128,33 @@ def test_replicas_behind_nginx(tmp_path, corpus, pg_schema, redis_prefix):
             finally:
                 os.killpg(b.pid, signal.SIGCONT)
 
-            # 4. kill B during a bounded load run through nginx: every request still answered (each from an
-            # address of its own: nginx sets X-Forwarded-For to the client's address, the limit is per address)
-            def one(i: int) -> int:
-                with client(f"127.1.{i // 250}.{i % 250 + 1}") as c:
+            # 3c. cut Redis during a load run through nginx: every question answered, /healthz says so; once Redis is
+            # back the shared rate limit is counted there again, without a restart
+            def one(i: int, net: int) -> int:
+                with client(f"127.{net}.{i // 250}.{i % 250 + 1}") as c:
                     return c.post(f"{lb_url}/api/ask", json={"question": QUESTION}).status_code
 
+            limits = f"{redis_prefix[1]}limit:ask:*"
             with ThreadPoolExecutor(8) as pool:
-                running = [pool.submit(one, i) for i in range(200)]
+                running = [pool.submit(one, i, 3) for i in range(200)]
+                while sum(f.done() for f in running) < 40:
+                    time.sleep(0.02)
+                relay.cut()
+                codes = [f.result() for f in running]
+            assert codes.count(200) == 200, {c: codes.count(c) for c in set(codes)}
+            with client("127.4.0.1") as c:
+                assert c.get(f"{lb_url}/healthz").json()["redis"] == "unreachable"
+            relay.restore()
+            direct.delete(*direct.scan_iter(match=limits))
+            time.sleep(PAUSE_S + 0.5)
+            for i in range(4):  # both replicas (nginx alternates) count in Redis again
+                assert one(i, 5) == 200
+            assert list(direct.scan_iter(match=limits))
+
+            # 4. kill B during a bounded load run through nginx: every request still answered (each from an
+            # address of its own: nginx sets X-Forwarded-For to the client's address, the limit is per address)
+            with ThreadPoolExecutor(8) as pool:
+                running = [pool.submit(one, i, 1) for i in range(200)]
                 while sum(f.done() for f in running) < 40:
                     time.sleep(0.02)
                 os.killpg(b.pid, signal.SIGKILL)

@@ -5,7 +5,7 @@ import pytest
 
 from bot.units import NUMBER, PLACE_DATE, PREAMBLE, PURPOSE, RECIPIENTS, SIGNATURE, SUBJECTS, SUMMARY, TARGETS, TITLE
 from hoidap.config import Settings
-from hoidap.text import collapse_ws
+from hoidap.text import collapse_ws, fold
 from hoidap.wiring import open_hoidap
 
 
@@ -109,3 +109,14 @@ def test_a_law_asked_its_scope_is_answered_from_article_1(tmp_path):
     assert answer.status == "answered"
     assert answer.citations[0].section.startswith("Điều 1, Luật An ninh mạng số 24/2018/QH14")
     assert answer.citations[0].quote.startswith("Điều 1. Phạm vi điều chỉnh")
+
+
+@pytest.mark.parametrize("spell", [lambda t: t, fold], ids=["marks", "no marks"])
+def test_a_place_alone_a_place_with_a_bare_asking_word_and_a_bare_asking_word(app, spell):
+    """Nothing to search for but a place: its documents' profiles; a place and an asking word that names nothing the
+    plans hold ("có bao nhiêu xã?"): not found there, said so; an asking word alone: how to ask (help)."""
+    alone = app.answerer.ask(spell("Hà Tĩnh?"))
+    assert alone.status == "answered" and {c.doc_id for c in alone.citations} == {"hatinh-stp-nq57"}
+    counted = app.answerer.ask(spell("Hà Tĩnh có bao nhiêu xã?"))
+    assert counted.status == "not_found" and "Hà Tĩnh" in counted.text and not counted.citations
+    assert app.answerer.ask(spell("ai?")).status == "smalltalk"

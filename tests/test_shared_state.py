@@ -25,7 +25,7 @@ def test_the_log_masks_caps_feedback_and_purges_with_its_feedback(open_store):
     cited = Answer("answered", "Gọi 0987654321 nhé.", [Citation("kh", "KH", "45", "", "", "I", None, "…", "/d/kh")])
     answer_id = log.record("Số 0987654321, CCCD 079123456789: 100% xã?", cited, "abc", "web")
     [row] = log.conversations(*ALL_TIME)
-    assert row["question"] == "Số [số điện thoại], CCCD [số CCCD]: 100% xã?" and row["answer"] == "Gọi [số điện thoại] nhé."
+    assert row["question"] == "Số [số điện thoại], CCCD [số CCCD]: 100% xã?" and row["answer"] == "Gọi [số điện thoại] nhé.\n“…” (kh, I)"
     assert row["channel"] == "web" and "abc" not in row["session"] and '"doc_id": "kh"' in row["cited"]
     assert [log.add_feedback(answer_id, 1, "tốt") for _ in range(MAX_FEEDBACK_PER_ANSWER + 1)][-2:] == ["ok", "full"]
     assert log.add_feedback("none", -1, "") == "unknown"

@@ -240,6 +240,8 @@ def test_cors_allows_only_configured_origins(tmp_path):
 
 def test_rate_limit_per_client(tmp_path):
     client = make_client(tmp_path, rate_limit_per_minute=3)
+    for _ in range(10):  # ten page loads: what they read has its own, larger share
+        assert client.get("/api/suggestions").status_code == client.get("/api/contact").status_code == 200
     codes = [ask(client, QUESTION).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     r = ask(client, QUESTION)
@@ -351,3 +353,29 @@ def test_any_text_gets_an_answer_or_a_clear_error_never_a_crash(client, question
         assert body["text"] and all(c["quote"] or c["title"] for c in body["citations"])
     else:
         assert isinstance(body["detail"], str) and body["detail"]
+
+
+def test_a_target_list_is_quoted_whole_and_its_link_marks_all_of_it(client):
+    """A heading and its enumeration: every item quoted, across the passage boundary (c) is in the next passage), and
+    the document page marks the whole quote, not only the heading."""
+    body = ask(client, "Đồng Nai đặt mục tiêu gì đến năm 2030?").json()
+    main = [c for c in body["citations"] if c["role"] == "main"]
+    assert all(f"\n{item})" in "\n" + "\n".join(c["quote"] for c in main) for item in "abc"), main
+    page = client.get(main[0]["link"]).text
+    marked = page.split('<mark class="quoted">')[1].split("</mark>")[0]
+    assert marked.startswith("4. Năm 2030") and "b) Ít nhất 80%" in marked, marked
+
+
+def test_two_plans_of_one_issuer_are_told_apart_in_the_document_list_and_in_citations(client):
+    names = re.findall(r'<a href="/documents/angiang-[^"]+">([^<]+)</a>', client.get("/documents").text)
+    assert len(names) == 2 and len(set(names)) == 2 and any("71/NQ-CP" in n for n in names), names
+    body = ask(client, "Sở Tư pháp An Giang làm gì để thực hiện Nghị quyết 71/NQ-CP?").json()
+    cited = [c for c in body["citations"] if c["doc_id"] == "angiang-stp-nq71"]
+    assert cited and all("Nghị quyết số 71/NQ-CP" in c["label"] for c in cited), body["citations"]
+
+
+def test_the_document_page_opens_each_heading_once(client):
+    page = client.get("/documents/dongnai-ubnd-kh45").text
+    headings = re.findall(r'<h2 class="section">([^<]+)</h2>', page)
+    assert headings and sum("II. MỤC TIÊU CỤ THỂ" in h for h in headings) == 1, headings
+    assert any(h.startswith("4. Năm 2030 › c)") for h in headings)  # the new part of the path only

@@ -269,7 +269,7 @@ def test_statistics_page_and_csv_exports(client):
         return list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
 
     daily = rows("daily")
-    assert daily[0][0] == "Ngày" and int(daily[1][1]) == 3 and sum(map(int, daily[1][2:])) == 3  # rows add up
+    assert daily[0][0] == "Ngày (YYYY-MM-DD)" and int(daily[1][1]) == 3 and sum(map(int, daily[1][2:])) == 3  # rows add up
     assert any(r[:2] == ["zzqx wwvv kkpp", "1"] for r in rows("unanswered"))
     assert any("truyền thông" in r[1] and r[2] == "2" for r in rows("topics"))
     feedback = rows("feedback")

@@ -91,7 +91,7 @@ def remove(request: Request, curated_id: int, hoidap: HoidapDep):
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_page(request: Request, log: LogDep, start: str | None = None, end: str | None = None):
+def queue_page(request: Request, hoidap: HoidapDep, log: LogDep, start: str | None = None, end: str | None = None):
     start_d, end_d = _period(start or (today() - timedelta(days=29)).isoformat(), end)
     return templates.TemplateResponse(request, "admin_queue.html", {
-        "groups": groups(log, start_d, end_d), "start": start_d, "end": end_d})
+        "groups": groups(log, start_d, end_d, hoidap.answerer.curated), "start": start_d, "end": end_d})

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.datastructures import UploadFile
 
 from channels.web.admin import METADATA_FIELDS, require_admin
@@ -290,8 +290,9 @@ async def _metadata_form(request: Request, hoidap, doc):
     form = await request.form()
     try:
         return form, metadata_values(form), None
-    except ValueError as exc:
-        return form, None, _detail(request, hoidap, doc, {"error": str(exc)}, 400)
+    except ValueError as exc:  # the page shows the fields as typed: one wrong field must not cost the others
+        typed = {key: str(form.get(key, ""))[:2000] for key in METADATA_FIELDS}
+        return form, None, _detail(request, hoidap, doc, {"error": str(exc), "typed": typed}, 400)
 
 
 @router.post("/documents/{doc_id}/replace", response_class=HTMLResponse)
@@ -328,6 +329,17 @@ async def edit(request: Request, doc_id: str, hoidap: HoidapDep):
     await run_in_threadpool(hoidap.publish)
     history.record(doc, EDITED, request.state.staff)
     return _detail(request, hoidap, doc, {"ok": "Đã lưu thông tin văn bản. Câu trả lời từ nay dùng thông tin mới."})
+
+
+@router.get("/documents/{doc_id}/versions/{version}/file")
+def version_file(doc_id: str, version: int, hoidap: HoidapDep):
+    """The original file of a replaced version, as uploaded (to keep, or to restore with "Thay thế bản cũ")."""
+    kept = (hoidap.settings.files_dir / "versions").resolve()
+    found = next((v for v in DocumentVersions(hoidap.store).history(doc_id) if v.version == version), None)
+    path = Path(found.archived_file).resolve() if found and found.archived_file else None
+    if path is None or not path.is_relative_to(kept) or not path.is_file():
+        raise HTTPException(404, "Không còn tệp của bản này.")
+    return FileResponse(path, filename=f"{doc_id}.v{version}{path.suffix}")
 
 
 @router.get("/documents/{doc_id}/delete", response_class=HTMLResponse)

@@ -19,9 +19,9 @@ from channels.web.admin import require_admin
 from channels.web.charts import LABELS, bars, stacked_columns
 from channels.web.deps import HoidapDep, LogDep, templates
 from channels.web.logs import ConversationLog
-from channels.web.queue import DECLINED, Group, groups
+from channels.web.queue import DECLINED, STATUSES, Group, groups, help_to_content
 from channels.web.topics import Topics
-from channels.web.vntime import shown, to_vn, today, utc_bounds
+from channels.web.vntime import to_vn, today, utc_bounds
 from hoidap.wiring import Hoidap
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
@@ -29,8 +29,11 @@ OUTCOMES = {"answered": ("answered",), "declined": DECLINED, "clarify": ("clarif
 CHANNELS = {"web": "Trang web, widget", "telegram": "Telegram", "zalo": "Zalo", "messenger": "Messenger"}
 
 
-def outcome(status: str) -> str:
-    return next((kind for kind, statuses in OUTCOMES.items() if status in statuses), "other")
+def outcome(row: dict) -> str:
+    """The report's outcome of a logged answer; the help text given to a question with content was not an answer."""
+    if help_to_content(row):
+        return "declined"
+    return next((kind for kind, statuses in OUTCOMES.items() if row["status"] in statuses), "other")
 
 
 @dataclass
@@ -84,7 +87,7 @@ def compute(hoidap: Hoidap, log: ConversationLog, start: date, end: date) -> Rep
     topic_counts, cited = Counter(), Counter()
     for row in log.conversations(lo, hi):
         day = to_vn(row["created_at"]).date()
-        kind = outcome(row["status"])
+        kind = outcome(row)
         report.total += 1
         report.outcomes[kind] += 1
         report.channels[row["channel"]] += 1
@@ -101,11 +104,25 @@ def compute(hoidap: Hoidap, log: ConversationLog, start: date, end: date) -> Rep
     return report
 
 
+def regime_periods(now: date) -> list[tuple[str, date, date]]:
+    """The reporting periods of Nghị định 09/2019/NĐ-CP (Điều 12) running now: data cut from the 15th of the month
+    before a period to the 14th of its last month, so the 6-month report covers 15/12 of the year before to 14/6 and
+    the yearly one 15/12 to 14/12; the quarter likewise (15/12–14/3, 15/3–14/6, 15/6–14/9, 15/9–14/12)."""
+    year = now.year + ((now.month, now.day) >= (12, 15))  # from 15 December the next year's reports are running
+    opened = date(year - 1, 12, 15)
+    quarter = next(q for q in range(1, 5) if now <= date(year, 3 * q, 14))
+    q_start = opened if quarter == 1 else date(year, 3 * quarter - 3, 15)
+    six = [(f"Báo cáo 6 tháng năm {year} (NĐ 09/2019)", opened, date(year, 6, 14))]
+    return [(f"Báo cáo quý {quarter} năm {year} (NĐ 09/2019)", q_start, date(year, 3 * quarter, 14)),
+            *(six if now <= date(year, 6, 14) else []),
+            (f"Báo cáo năm {year} (NĐ 09/2019)", opened, date(year, 12, 14))]
+
+
 def _presets(now: date) -> list[tuple[str, date, date]]:
-    """The periods the plans report on: the last 6 months, the last year, and the half-years due on
-    15 June and 15 December."""
+    """The reporting regime's periods, then calendar ones: the last 6 months, the last year, this year, this half."""
     half_start = date(now.year, 1, 1) if now.month <= 6 else date(now.year, 7, 1)
-    return [("6 tháng gần nhất", now - timedelta(days=182), now), ("1 năm gần nhất", now - timedelta(days=364), now),
+    return [*regime_periods(now),
+            ("6 tháng gần nhất", now - timedelta(days=182), now), ("1 năm gần nhất", now - timedelta(days=364), now),
             (f"Từ đầu năm {now.year}", date(now.year, 1, 1), now),
             (f"{'6 tháng đầu' if now.month <= 6 else '6 tháng cuối'} năm {now.year}", half_start, now)]
 
@@ -131,7 +148,7 @@ OUTCOME_HEADERS = [LABELS[k] for k in ("answered", "declined", "clarify", "other
 def _rows(kind: str, r: Report) -> list[list]:
     if kind in ("daily", "weekly"):
         table = r.daily if kind == "daily" else r.weekly
-        head = "Ngày" if kind == "daily" else "Tuần từ thứ Hai"
+        head = "Ngày (YYYY-MM-DD)" if kind == "daily" else "Tuần từ thứ Hai (YYYY-MM-DD)"  # ISO: spreadsheets sort it
         return [[head, "Tổng", *OUTCOME_HEADERS]] + [
             [day, c.total(), c["answered"], c["declined"], c["clarify"], c["other"]] for day, c in sorted(table.items())]
     if kind == "channels":
@@ -140,11 +157,14 @@ def _rows(kind: str, r: Report) -> list[list]:
         return ([["Loại", "Chủ đề", "Số câu hỏi"]] + [["Chủ đề", t, n] for t, n in r.topics]
                 + [["Văn bản được trích", t, n] for t, n in r.cited])
     if kind == "unanswered":
-        return [["Câu hỏi chưa trả lời được", "Số lần", "👎", "Cách hỏi khác", "Câu trả lời đã đưa"]] + [
-            [g.question, g.count, g.thumbs_down, " | ".join(g.wordings[1:]), g.answer] for g in r.unanswered]
+        return [["Câu hỏi chưa trả lời được", "Số lần", "👎", "Lý do", "Cách hỏi khác", "Câu trả lời đã đưa"]] + [
+            [g.question, g.count, g.thumbs_down, ", ".join(sorted(g.reasons)), " | ".join(g.wordings[1:]), g.answer]
+            for g in r.unanswered]
     if kind == "feedback":
-        return [["Thời điểm (giờ Việt Nam)", "Đánh giá", "Góp ý", "Câu hỏi", "Kết quả", "Trợ lý đã trả lời"]] + [
-            [shown(f["created_at"]), "👍" if f["rating"] > 0 else "👎", f["comment"], f["question"], f["status"],
+        return [["Thời điểm (giờ Việt Nam, YYYY-MM-DD HH:MM)", "Đánh giá", "Góp ý", "Câu hỏi", "Kết quả",
+                 "Trợ lý đã trả lời"]] + [
+            [f"{to_vn(f['created_at']):%Y-%m-%d %H:%M}", "👍" if f["rating"] > 0 else "👎", f["comment"], f["question"],
+             STATUSES.get(f["status"], f["status"]),
              f["answer"]] for f in r.feedback]
     summary = [["Báo cáo hỏi đáp", f"{r.start:%d/%m/%Y} – {r.end:%d/%m/%Y}"], ["Tổng số câu hỏi", r.total]]
     summary += [[LABELS[k], r.outcomes[k], r.share(k)] for k in ("answered", "declined", "clarify", "other")]

@@ -14,13 +14,13 @@ from bot.render import quote_url, short_label, shown, snippet, source_line, to_t
 from channels.base import MAX_QUESTION_CHARS, TOO_LONG
 from channels.web.deps import HoidapDep, LogDep
 from channels.web.errors import documented
-from channels.web.ratelimit import rate_limited
+from channels.web.ratelimit import rate_limited, reads_limited
 from hoidap.text import clean_input
 
 # Every text field, cleaned before validation: pydantic itself refuses a lone surrogate with a 422.
 Text = Annotated[str, BeforeValidator(lambda value: clean_input(value) if isinstance(value, str) else value)]
 
-router = APIRouter(prefix="/api", tags=["Hỏi đáp"], dependencies=[Depends(rate_limited)])
+router = APIRouter(prefix="/api", tags=["Hỏi đáp"])
 health = APIRouter(tags=["Hệ thống"])
 
 
@@ -47,7 +47,8 @@ def clean_question(raw: str) -> str:
     return text
 
 
-@router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn", responses=documented(400, 413, 422, 429))
+@router.post("/ask", summary="Đặt câu hỏi, nhận câu trả lời có trích dẫn", responses=documented(400, 413, 422, 429),
+             dependencies=[Depends(rate_limited)])
 def ask(body: AskRequest, request: Request, hoidap: HoidapDep, log: LogDep) -> dict:
     """The Answer, each citation with what the page shows: `label` (short numbered source), `source` (the
     full one, a tooltip), `quote_shown` and `highlights_shown` (no markdown emphasis, content words
@@ -71,7 +72,7 @@ def ask(body: AskRequest, request: Request, hoidap: HoidapDep, log: LogDep) -> d
 
 
 @router.post("/feedback", summary="Đánh giá một câu trả lời (👍 = 1, 👎 = -1)",
-             responses=documented(400, 404, 409, 413, 422, 429))
+             responses=documented(400, 404, 409, 413, 422, 429), dependencies=[Depends(rate_limited)])
 def feedback(body: FeedbackRequest, log: LogDep) -> dict:
     outcome = log.add_feedback(body.answer_id, body.rating, body.comment.strip())
     if outcome == "unknown":
@@ -82,20 +83,21 @@ def feedback(body: FeedbackRequest, log: LogDep) -> dict:
 
 
 @router.get("/suggestions", summary="Câu hỏi gợi ý (mỗi câu đều có câu trả lời trong văn bản hiện có)",
-            responses=documented(429))
+            responses=documented(429), dependencies=[Depends(reads_limited)])
 def suggestions(hoidap: HoidapDep) -> dict:
     return {"suggestions": hoidap.answerer.suggestions()}
 
 
 @router.get("/contact", summary="Nơi liên hệ khi trợ lý không trả lời được (trống: không hiển thị)",
-            responses=documented(429))
+            responses=documented(429), dependencies=[Depends(reads_limited)])
 def contact(hoidap: HoidapDep) -> dict:
     s = hoidap.settings
     return {"name": s.contact, "phone": s.contact_phone, "email": s.contact_email, "url": s.contact_url,
             "hours": s.contact_hours}
 
 
-@router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời", responses=documented(429))
+@router.get("/documents", summary="Danh sách văn bản đang dùng để trả lời", responses=documented(429),
+            dependencies=[Depends(reads_limited)])
 def documents(hoidap: HoidapDep) -> list[dict]:
     base = hoidap.settings.public_url
     return [

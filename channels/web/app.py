@@ -24,6 +24,7 @@ from channels.web.errors import SERVER_ERROR, STATUS_DETAILS, Error
 from channels.web.jobs import Jobs
 from channels.web.limits import BodyLimit
 from channels.web.logs import ConversationLog
+from channels.web.ratelimit import READS_PER_QUESTION
 from channels.web.sessions import AdminSessions
 from hoidap.config import get_settings
 from hoidap.shared import LocalState
@@ -53,6 +54,7 @@ def create_app(hoidap: Hoidap | None = None) -> FastAPI:
     app.state.log = ConversationLog(hoidap.store, settings.log_retention_days)
     shared = getattr(hoidap, "shared", None) or LocalState(hoidap.store)  # Redis when HOIDAP_REDIS_URL is set
     app.state.limiter = shared.limiter("ask", settings.rate_limit_per_minute)
+    app.state.reads_limiter = shared.limiter("reads", settings.rate_limit_per_minute * READS_PER_QUESTION)
     app.state.admin_failures = shared.limiter("admin-failures", settings.admin_failures_per_minute)
     app.state.admin_sessions = AdminSessions(hoidap.store, settings.admin_session_hours * 3600)
     app.state.versions = DocumentVersions(hoidap.store)

@@ -6,7 +6,8 @@ from html import escape
 from markupsafe import Markup
 
 COLOURS = {"answered": "#2e7d32", "declined": "#c62828", "clarify": "#f9a825", "other": "#78909c"}
-LABELS = {"answered": "Trả lời được", "declined": "Từ chối, không tìm thấy, chỉ có đoạn gần nhất", "clarify": "Hỏi lại", "other": "Khác"}
+LABELS = {"answered": "Trả lời được", "declined": "Chưa trả lời được (từ chối, chỉ đoạn gần nhất, chỉ lời hướng dẫn)",
+          "clarify": "Hỏi lại", "other": "Chào hỏi, khác"}
 
 
 def bars(items: list[tuple[str, int]], title: str, colour: str = "#0b5cad") -> Markup:
@@ -27,9 +28,10 @@ def stacked_columns(columns: list[tuple[str, dict[str, int]]], title: str) -> Ma
     """One column per period (a week), stacked by outcome, with a legend."""
     height, col, gap, left = 200, 26, 8, 36
     top = max((sum(c.values()) for _, c in columns), default=0) or 1
-    width = left + len(columns) * (col + gap) + 10
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {max(width, 480)} '
-             f'{height + 70}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+    width = max(left + len(columns) * (col + gap) + 10, left + 16 + 7 * max(map(len, LABELS.values())))  # ~7 px a letter
+    legend_row = 18  # one legend line per outcome: long Vietnamese labels side by side ran into each other
+    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} '
+             f'{height + 34 + legend_row * len(COLOURS)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
              f'<text x="0" y="12">{top}</text><text x="0" y="{height + 4}">0</text>',
              f'<line x1="{left - 4}" y1="{height}" x2="{width}" y2="{height}" stroke="#999"/>']
     for i, (label, counts) in enumerate(columns):
@@ -42,7 +44,7 @@ def stacked_columns(columns: list[tuple[str, dict[str, int]]], title: str) -> Ma
                              f'<title>{escape(label)}: {LABELS[kind]} {counts[kind]}</title></rect>')
         parts.append(f'<text x="{x + col / 2}" y="{height + 14}" text-anchor="middle" font-size="10">{escape(label)}</text>')
     for i, kind in enumerate(COLOURS):
-        x = left + i * 150
-        parts.append(f'<rect x="{x}" y="{height + 36}" width="12" height="12" fill="{COLOURS[kind]}"/>'
-                     f'<text x="{x + 16}" y="{height + 47}">{LABELS[kind]}</text>')
+        y = height + 26 + i * legend_row
+        parts.append(f'<rect x="{left}" y="{y}" width="12" height="12" fill="{COLOURS[kind]}"/>'
+                     f'<text x="{left + 16}" y="{y + 11}">{LABELS[kind]}</text>')
     return Markup("".join(parts) + "</svg>")

@@ -1,6 +1,7 @@
 """Readable document pages, the target of every citation link, and the original files."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -36,6 +37,18 @@ def details(doc: Document) -> list[tuple[str, str]]:
     return [(name, value) for name, value in rows if value.strip()]
 
 
+def new_headings(passages: list[dict]) -> list[dict]:
+    """Each passage's `heading`: the part of its section path not already open above it ("4. Năm 2030" after
+    "II. MỤC TIÊU CỤ THỂ › 3. Năm 2028"), blank when its section goes on; the full path stays in `section`."""
+    before: list[str] = []
+    for p in passages:
+        path = [part.strip() for part in p["section"].split("›")] if p["section"] else []
+        common = next((i for i, (a, b) in enumerate(zip(before, path)) if a != b), min(len(before), len(path)))
+        p["heading"] = " › ".join(path[common:]) if path != before else ""
+        before = path
+    return passages
+
+
 def articles(passages: list[dict]) -> list[tuple[str, list[dict]]]:
     """Shown passages grouped by article, each group with its id ("dieu-129", the target of legal citations; blank
     outside articles and for an article number seen before)."""
@@ -51,32 +64,42 @@ def articles(passages: list[dict]) -> list[tuple[str, list[dict]]]:
     return groups
 
 
-def shown_passage(p: Passage, sentence: str) -> dict:
-    """A passage as shown: emphasis stripped, the quoted sentence (when it is in there) cut out to be marked."""
+def _words_re(text: str) -> re.Pattern:
+    """`text` with any run of spaces or line breaks between its words: a link carries the quote on one line."""
+    return re.compile(r"\s+".join(map(re.escape, text.split())))
+
+
+def shown_passage(p: Passage, start: str = "", end: str = "") -> dict:
+    """A passage as shown: emphasis stripped, the quoted range (from `start` to `end`, when it is in there) cut out to be
+    marked."""
     text = strip_emphasis(p.text).text
-    at = text.find(sentence) if sentence else -1
-    parts = (text[:at], text[at : at + len(sentence)], text[at + len(sentence):]) if at >= 0 else (text, "", "")
+    parts = (text, "", "")
+    if start.strip() and (found := _words_re(start).search(text)):
+        to = _words_re(end).search(text, found.end()) if end.strip() else None
+        stop = to.end() if to else found.end()
+        parts = (text[:found.start()], text[found.start():stop], text[stop:])
     return {"ordinal": p.ordinal, "section": clean_heading(p.section), "article": article_anchor(p.section),
             "page": p.page, "parts": parts}
 
 
 @router.get("/documents", response_class=HTMLResponse, summary="Danh sách văn bản (trang công khai)")
 def document_list(request: Request, hoidap: HoidapDep):
-    docs = [(d, real_number(d.number), short_date(d.date), clean_heading(d.title)) for d in hoidap.store.documents()]
+    docs = [(d, short_date(d.date), clean_heading(d.title)) for d in hoidap.store.documents()]
     return templates.TemplateResponse(request, "documents.html", {"docs": docs})
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse, summary="Toàn văn một văn bản")
-def document_page(request: Request, doc_id: str, hoidap: HoidapDep, p: int = 0, q: str = ""):
-    """`p`, `q`: the cited passage and the quoted sentence (a citation link carries them), marked there."""
+def document_page(request: Request, doc_id: str, hoidap: HoidapDep, p: int = 0, q: str = "", to: str = ""):
+    """`p`, `q`, `to`: the cited passage and the quoted range's opening and closing words (a citation link carries
+    them), marked there."""
     doc = _document(hoidap, doc_id)
-    sentence = " ".join(q.split())[:1000]
+    start, end = q[:1000], to[:1000]
     return templates.TemplateResponse(request, "document.html", {
         "doc": doc,
         "title": clean_heading(doc.title) or doc.id,
         "details": details(doc),
-        "articles": articles([shown_passage(passage, sentence if passage.ordinal == p else "")
-                              for passage in hoidap.store.passages(doc.id)]),
+        "articles": articles(new_headings([shown_passage(passage, *((start, end) if passage.ordinal == p else ()))
+                                           for passage in hoidap.store.passages(doc.id)])),
         "has_file": original_file(hoidap, doc) is not None,
     })
 

@@ -63,10 +63,13 @@ class ConversationLog:
         answer_id = uuid.uuid4().hex
         session = hashlib.sha256(session_id.encode()).hexdigest()[:12] if session_id else ""
         cited = [{"doc_id": c.doc_id, "section": c.section} for c in answer.citations]
+        # What the citizen read: the answer's line and its quotes (staff judge a 👎 by the quote, not the opening line).
+        shown = "\n".join([answer.text, *(f"“{c.quote}” ({c.doc_id}, {c.section})".replace(", )", ")")
+                                          for c in answer.citations if c.role == "main")])
         self.store.execute(
             "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (answer_id, _now(), channel, session, mask_pii(question), answer.status,
-             mask_pii(answer.text), json.dumps(cited, ensure_ascii=False)),
+             mask_pii(shown), json.dumps(cited, ensure_ascii=False)),
         )
         if time.monotonic() - self._last_purge > PURGE_EVERY_S:
             self.purge()

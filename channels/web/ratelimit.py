@@ -56,15 +56,28 @@ class RateLimiter:
             return len(self._window(key, time.monotonic())) >= self.per_minute
 
 
-def rate_limited(request: Request) -> None:
-    """FastAPI dependency for public endpoints."""
-    limiter: RateLimiter = request.app.state.limiter
+# What loading the chat page or the widget reads (suggestions, contact, documents) is counted apart from questions, with
+# this many reads per question allowed: opening a host page 15 times in a minute must not use up the questions.
+READS_PER_QUESTION = 10
+
+
+def _check(limiter: RateLimiter, request: Request) -> None:
     if limiter.per_minute > 0 and not limiter.allow(limiter.key(request)):
         raise HTTPException(
             status_code=429,
             detail="Bạn gửi câu hỏi quá nhanh. Vui lòng chờ một phút rồi thử lại.",
             headers={"Retry-After": "60"},
         )
+
+
+def rate_limited(request: Request) -> None:
+    """FastAPI dependency for what a person sends: a question, a vote, an admin login."""
+    _check(request.app.state.limiter, request)
+
+
+def reads_limited(request: Request) -> None:
+    """FastAPI dependency for the public reads a page load makes (their own, larger share)."""
+    _check(request.app.state.reads_limiter, request)
 
 
 # One atomic step on a sorted set of hit times per client (KEYS[1]): drop the hits older than the window,

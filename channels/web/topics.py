@@ -36,15 +36,24 @@ class Topics:
         for text in corpus_texts:
             for words in _clauses(text):
                 folded = [fold(w) for w in words]
-                for n in range(1, MAX_WORDS + 1):
+                for n in range(1, MAX_WORDS + 2):  # one longer: what each phrase is followed or preceded by
                     for i in range(len(words) - n + 1):
                         key = tuple(folded[i:i + n])
                         counts[key] += 1
-                        if n > 1:
+                        if 1 < n <= MAX_WORDS:
                             self._surface.setdefault(key, Counter())[" ".join(words[i:i + n])] += 1
+        # A phrase the documents never use without the same next syllable is the front of a longer word: "dịch vụ
+        # công trực" of "dịch vụ công trực tuyến". (Not the previous syllable: "Hà Tĩnh" is nearly always "tỉnh Hà
+        # Tĩnh" in a plan, yet a topic of its own in questions.)
+        bound: Counter[tuple[str, ...]] = Counter()
+        for key, count in counts.items():
+            if len(key) > 2:
+                bound[key[:-1]] = max(bound[key[:-1]], count)
         self.phrases = set()
         for key, count in counts.items():
-            if len(key) < 2 or count < MIN_COUNT or any(w.isdigit() for w in key):
+            if not 1 < len(key) <= MAX_WORDS or count < MIN_COUNT or any(w.isdigit() for w in key):
+                continue
+            if bound[key] == count:
                 continue
             shown = self.shown(key).split()
             if shown[0] not in STOP and shown[-1] not in STOP:

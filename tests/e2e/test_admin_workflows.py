@@ -117,4 +117,4 @@ def test_report_for_a_period_with_chart_and_csv(page, server, shot, admin_token)
         page.get_by_role("link", name="Tải CSV toàn bộ báo cáo").click()
     rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
     assert rows[0][0] == "Báo cáo hỏi đáp" and int(rows[1][1]) >= 1
-    assert any(r and r[0] == "Tuần từ thứ Hai" for r in rows)
+    assert any(r and r[0] == "Tuần từ thứ Hai (YYYY-MM-DD)" for r in rows)

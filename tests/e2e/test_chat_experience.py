@@ -70,13 +70,17 @@ def test_answer_first_then_numbered_short_sources(device, server, shot):
     target = page.locator(".passage:target")
     expect(target.locator(".path")).to_be_in_viewport()
     expect(target.locator("mark.quoted")).to_be_in_viewport()
-    assert target.locator("mark.quoted").inner_text() in answer_text_of(href)
+    marked, (start, end) = " ".join(target.locator("mark.quoted").inner_text().split()), quoted_range_of(href)
+    assert marked.startswith(start) and marked.endswith(end), (marked, start, end)  # the whole quote marked
     shot(page, f"12-document-{name}")
 
 
-def answer_text_of(href: str) -> str:
+def quoted_range_of(href: str) -> tuple[str, str]:
+    """The quote's opening and closing words a citation link carries (its closing words are its opening ones when
+    the quote is short)."""
     from urllib.parse import parse_qs, urlsplit
-    return parse_qs(urlsplit(href).query)["q"][0]
+    query = parse_qs(urlsplit(href).query)
+    return query["q"][0], query.get("to", query["q"])[0]
 
 
 def test_quotes_are_clean_and_highlight_content_words_only(device, server):

@@ -139,3 +139,15 @@ def test_chat_page(page, server, shot):
     expect(page.locator(".citations a").first).to_be_visible()
     shot(page, "7-chat-page")
     assert page.locator(".citations a").first.get_attribute("target") == "_blank"
+
+
+def test_a_vote_is_remembered_after_a_reload(page, host_page):
+    open_widget(page, host_page)
+    page.get_by_label("Câu hỏi của bạn").fill(QUESTION)
+    page.get_by_role("button", name="Gửi").click()
+    page.get_by_role("button", name="👍 Hữu ích").click()
+    expect(page.get_by_text("Cảm ơn góp ý của bạn.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_text("Bạn đã góp ý cho câu trả lời này. Cảm ơn bạn.")).to_be_visible()
+    expect(page.get_by_role("button", name="👍 Hữu ích")).to_have_count(0)

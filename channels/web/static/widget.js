@@ -54,7 +54,17 @@
     return { sessionId: Math.random().toString(36).slice(2) + Date.now().toString(36), items: [], open: false };
   }
   var state = load(window.sessionStorage, STORE_KEY) || newState();
-  function keep() { state.items = state.items.slice(-KEPT_ITEMS); save(window.sessionStorage, STORE_KEY, state); }
+  state.voted = state.voted || {};  // answer id → vote: a reload shows the thanks, not the buttons again
+  function keep() {
+    state.items = state.items.slice(-KEPT_ITEMS);
+    var kept = {};
+    state.items.forEach(function (item) {
+      var id = item.answer && item.answer.answer_id;
+      if (id && state.voted[id]) kept[id] = state.voted[id];
+    });
+    state.voted = kept;
+    save(window.sessionStorage, STORE_KEY, state);
+  }
 
   var host = INLINE ? document.querySelector(script.dataset.target) : el("div", { id: "hoidap57-widget" });
   if (!host) return;
@@ -203,8 +213,15 @@
     function vote(rating, comment) {
       done("Đang gửi góp ý…");
       post("/api/feedback", { answer_id: answerId, rating: rating, comment: comment || "" }).then(function () {
+        state.voted[answerId] = rating;
+        keep();
         done("Cảm ơn góp ý của bạn.");
       }, function () { done("Chưa gửi được góp ý, vui lòng thử lại sau."); });
+    }
+    if (state.voted[answerId]) {
+      msg.appendChild(row);
+      done("Bạn đã góp ý cho câu trả lời này. Cảm ơn bạn.");
+      return;
     }
     var up = el("button", { type: "button", class: "vote" }, "👍 Hữu ích");
     var down = el("button", { type: "button", class: "vote" }, "👎 Chưa đúng");
@@ -229,14 +246,30 @@
     msg.appendChild(row);
   }
 
+  /* The clipboard API exists only on https:// pages; on an http:// host page the text is copied from a hidden
+     text box instead. Where the device can share (phones), a share button too. */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    var box = el("textarea", { "aria-hidden": "true", class: "offscreen" });
+    box.value = text;
+    root.appendChild(box);
+    box.select();
+    var ok = document.execCommand("copy");
+    box.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy"));
+  }
   function addCopy(msg, text) {
-    if (!text || !navigator.clipboard) return;
+    if (!text) return;
     var b = el("button", { type: "button", class: "vote copy" }, "Sao chép câu trả lời");
     b.addEventListener("click", function () {
-      navigator.clipboard.writeText(text).then(function () { b.textContent = "Đã sao chép"; },
+      copyText(text).then(function () { b.textContent = "Đã sao chép"; },
         function () { b.textContent = "Chưa sao chép được"; });
     });
     msg.appendChild(b);
+    if (!navigator.share) return;
+    var share = el("button", { type: "button", class: "vote copy" }, "Chia sẻ");
+    share.addEventListener("click", function () { navigator.share({ text: text }).catch(function () {}); });
+    msg.appendChild(share);
   }
 
   function addAnswer(a) {
@@ -291,11 +324,11 @@
     status.textContent = a.text + (n ? " " + n + " nguồn trích dẫn." : "");
   }
 
-  function addError(text, question) {
+  function addError(text, question, asNew) {
     var msg = el("div", { class: "msg error", role: "alert" });
     msg.appendChild(el("p", {}, text));
     var retry = el("button", { type: "button", class: "chip" }, "Thử lại");
-    retry.addEventListener("click", function () { msg.remove(); ask(question, true); });
+    retry.addEventListener("click", function () { msg.remove(); ask(question, !asNew); });
     msg.appendChild(retry);
     log.appendChild(msg);
     return msg;
@@ -390,7 +423,14 @@
   function replay() {
     log.textContent = "";
     log.appendChild(el("div", { class: "msg bot" }, GREETING));
-    state.items.forEach(function (item) { if (item.user) addUser(item.user); else if (item.answer) addAnswer(item.answer); });
+    var items = state.items;
+    items.forEach(function (item, i) {
+      if (item.answer) { addAnswer(item.answer); return; }
+      addUser(item.user);
+      // A question left without an answer (refused as too fast, connection lost, page closed): one click asks it
+      // again; the last one in place, an earlier one as a new question at the end.
+      if (!(items[i + 1] && items[i + 1].answer)) addError("Câu hỏi này chưa được trả lời.", item.user, i < items.length - 1);
+    });
     scrollDown();
   }
   fresh.addEventListener("click", function () {
