@@ -36,6 +36,7 @@ class CuratedAnswer:
     quote: str = ""
     source: str = ""
     created_at: str = ""
+    created_by: str = ""  # the staff member who wrote or last edited it (schema v5)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -74,13 +75,15 @@ class CuratedAnswers:
         if not (doc_id and quote.strip()) and not source.strip():
             raise ValueError("Cần trích dẫn: mã văn bản kèm đoạn trích, hoặc nguồn.")
 
-    def add(self, question: str, answer: str, doc_id: str = "", quote: str = "", source: str = "") -> CuratedAnswer:
-        """Needs a citation: doc_id with a quote from that document, or a free-text source."""
+    def add(self, question: str, answer: str, doc_id: str = "", quote: str = "", source: str = "",
+            by: str = "") -> CuratedAnswer:
+        """Needs a citation: doc_id with a quote from that document, or a free-text source. `by`: who wrote it."""
         self._check(question, answer, doc_id, quote, source)
         question, answer = question.strip(), answer.strip()
         rows = self.store.rows(
-            "INSERT INTO curated_answers (question, answer, doc_id, quote, source) VALUES (?, ?, ?, ?, ?) RETURNING *",
-            (question, answer, doc_id.strip(), quote.strip(), source.strip()),
+            "INSERT INTO curated_answers (question, answer, doc_id, quote, source, created_by) VALUES (?, ?, ?, ?, ?, ?)"
+            " RETURNING *",
+            (question, answer, doc_id.strip(), quote.strip(), source.strip(), by),
         )
         return CuratedAnswer(**rows[0])
 
@@ -94,13 +97,14 @@ class CuratedAnswers:
         return [CuratedAnswer(**row) for row in self.store.rows("SELECT * FROM curated_answers ORDER BY id")]
 
     def update(self, curated_id: int, question: str, answer: str, doc_id: str = "", quote: str = "",
-               source: str = "") -> CuratedAnswer | None:
+               source: str = "", by: str = "") -> CuratedAnswer | None:
         if not _row_id(curated_id):
             return None
         self._check(question, answer, doc_id, quote, source)
         changed = self.store.execute(
-            "UPDATE curated_answers SET question = ?, answer = ?, doc_id = ?, quote = ?, source = ? WHERE id = ?",
-            (question.strip(), answer.strip(), doc_id.strip(), quote.strip(), source.strip(), curated_id))
+            "UPDATE curated_answers SET question = ?, answer = ?, doc_id = ?, quote = ?, source = ?, created_by = ?"
+            " WHERE id = ?",
+            (question.strip(), answer.strip(), doc_id.strip(), quote.strip(), source.strip(), by, curated_id))
         return self.get(curated_id) if changed else None
 
     def _vector(self, text: str) -> np.ndarray:

@@ -137,6 +137,15 @@ def sqlite_v4(execute: Execute) -> None:
         execute("ALTER TABLE documents ADD COLUMN short_title TEXT NOT NULL DEFAULT ''")
 
 
+SCHEMA_V5_PG = "ALTER TABLE curated_answers ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT ''"
+
+
+def sqlite_v5(execute: Execute) -> None:
+    """Version 5: who wrote (or last edited) a curated answer, shown where the staff queue marks a group handled."""
+    if "created_by" not in {row[1] for row in execute("PRAGMA table_info(curated_answers)")}:
+        execute("ALTER TABLE curated_answers ADD COLUMN created_by TEXT NOT NULL DEFAULT ''")
+
+
 def _statements(script: str) -> list[str]:
     """A migration script as single statements (no trigger bodies in these scripts, so ';' ends one)."""
     return [part.strip() for part in script.split(";") if part.strip()]

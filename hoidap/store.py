@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hoidap.models import Document, Job, JobState, Passage
-from hoidap.schema import _DOC_FIELDS, SCHEMA, SQLITE_NOW, Migration, apply_migration, schema_v2, sqlite_v3, sqlite_v4
+from hoidap.schema import (_DOC_FIELDS, SCHEMA, SQLITE_NOW, Migration, apply_migration, schema_v2, sqlite_v3, sqlite_v4,
+                           sqlite_v5)
 
 if TYPE_CHECKING:
     from hoidap.config import Settings
@@ -144,7 +145,7 @@ class Store(BaseStore):
 
     # Version 1 is the schema as it was before versioning (every statement is IF NOT EXISTS), so a
     # database made by an earlier release is recorded as version 1 with nothing lost.
-    migrations: list[Migration] = [SCHEMA, schema_v2(SQLITE_NOW, "BLOB"), sqlite_v3, sqlite_v4]
+    migrations: list[Migration] = [SCHEMA, schema_v2(SQLITE_NOW, "BLOB"), sqlite_v3, sqlite_v4, sqlite_v5]
 
     def __init__(self, path: Path, db: sqlite3.Connection | None = None):
         """`db`: an open connection (Store.reading); none: the file is created and upgraded as needed."""

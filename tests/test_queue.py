@@ -78,9 +78,10 @@ def test_a_group_a_curated_answer_serves_is_marked_handled_and_listed_last(log, 
     record(log, "gio tiep cong dan cua so tu phap la may gio", "not_found")
     record(log, "Lương cơ sở năm 2026 là bao nhiêu?", "out_of_scope")
     curated = CuratedAnswers(Store(tmp_path / "curated.sqlite"))
-    curated.add(HOURS, "Sáng thứ Hai đến thứ Sáu, 7 giờ – 11 giờ.", source="Văn phòng Sở")
+    curated.add(HOURS, "Sáng thứ Hai đến thứ Sáu, 7 giờ – 11 giờ.", source="Văn phòng Sở", by="Trần Thị B")
     listed = list(queue(log, curated).values())
-    assert [(g.question, g.curated) for g in listed] == [("Lương cơ sở năm 2026 là bao nhiêu?", ""), (HOURS, HOURS)]
+    assert [(g.question, g.curated, g.handled_by) for g in listed] == [("Lương cơ sở năm 2026 là bao nhiêu?", "", ""),
+                                                                       (HOURS, HOURS, "Trần Thị B")]
 
 
 def test_the_queue_page_names_reasons_in_vietnamese_and_marks_handled_groups(tmp_path):

@@ -116,8 +116,24 @@ def test_version_2_databases_upgrade_to_3_on_each_engine(open_store):
     old.put_document(Document(id="kh"), [])
     assert old.applied_version() == 2
     new = open_store()
-    assert new.applied_version() == new.schema_version == 4 and new.generation() == 1
+    assert new.applied_version() == new.schema_version == 5 and new.generation() == 1
     assert CuratedAnswers(new).list() == [] and AdminSessions(new, 60).lookup("none") is None
+
+
+def test_curated_answers_of_version_4_keep_their_text_and_learn_who_writes_them(open_store):
+    engine = Store if open_store.engine == "sqlite" else PostgresStore
+
+    class Release4(engine):
+        migrations = engine.migrations[:4]
+
+    old = open_store(Release4)
+    old.execute("INSERT INTO curated_answers (question, answer, source) VALUES (?, ?, ?)", (HOURS, "Sáng thứ Hai.", "Sở"))
+    new = open_store()
+    assert new.applied_version() == 5
+    curated = CuratedAnswers(new)
+    (kept,) = curated.list()
+    assert (kept.question, kept.answer, kept.created_by) == (HOURS, "Sáng thứ Hai.", "")
+    assert curated.update(kept.id, HOURS, "Sáng thứ Hai đến thứ Sáu.", source="Sở", by="Trần Thị B").created_by == "Trần Thị B"
 
 
 def test_version_3_databases_gain_the_short_title_on_each_engine(open_store):
@@ -136,7 +152,7 @@ def test_version_3_databases_gain_the_short_title_on_each_engine(open_store):
         with old.pool.connection() as conn:
             conn.execute("ALTER TABLE documents DROP COLUMN short_title")
     new = open_store()
-    assert new.applied_version() == 4
+    assert new.applied_version() == 5
     assert new.document("kh").short_title == "" and new.document("kh").title.startswith("Triển khai")
     new.put_document(Document(id="kh2", short_title="thực hiện NQ 71"), [])
     assert new.document("kh2").short_title == "thực hiện NQ 71"
@@ -184,7 +200,7 @@ def test_an_sqlite_file_with_the_old_tables_upgrades_with_nothing_lost(tmp_path)
     db.close()
 
     store = Store(path)
-    assert store.applied_version() == 4
+    assert store.applied_version() == 5
     log = ConversationLog(store, retention_days=30)
     assert [r["question"] for r in log.conversations(*ALL_TIME)] == [HOURS] and len(log.feedback(*ALL_TIME)) == 1
     assert AdminSessions(store, 3600).lookup("cookie-1") == ("csrf-1", "")  # still logged in, with no name
@@ -193,4 +209,4 @@ def test_an_sqlite_file_with_the_old_tables_upgrades_with_nothing_lost(tmp_path)
     assert versions.history("kh")[0].created_by == "cán bộ A" and versions.record(Document(id="kh"), EDITED, "B").version == 2
     assert CuratedAnswers(store).match(HOURS).answer == "Sáng thứ Hai."
     store.close()
-    assert Store(path).applied_version() == 4  # opened again: nothing applied twice
+    assert Store(path).applied_version() == 5  # opened again: nothing applied twice

@@ -77,7 +77,7 @@ def test_a_second_store_on_the_same_database_sees_the_writes(open_store):
 
 def test_the_schema_is_versioned_and_upgraded_once_with_data_kept(open_store):
     store = open_store()
-    assert store.applied_version() == store.schema_version == 4
+    assert store.applied_version() == store.schema_version == 5
     store.put_document(Document(id="kh"), _passages("kh", 2))
     base = Store if open_store.engine == "sqlite" else PostgresStore
 
@@ -85,10 +85,10 @@ def test_the_schema_is_versioned_and_upgraded_once_with_data_kept(open_store):
         migrations = base.migrations + ["ALTER TABLE documents ADD COLUMN note TEXT"]
 
     upgraded = open_store(Upgraded)
-    assert upgraded.applied_version() == 5
+    assert upgraded.applied_version() == 6
     assert upgraded.document("kh") == Document(id="kh") and len(upgraded.passages("kh")) == 2
     again = open_store(Upgraded)  # ADD COLUMN twice would fail: the migration is applied once
-    assert again.applied_version() == 5 and again.generation() == 1
+    assert again.applied_version() == 6 and again.generation() == 1
 
 
 def test_a_database_from_before_versioning_opens_as_version_1_then_upgrades(tmp_path):
@@ -99,7 +99,7 @@ def test_a_database_from_before_versioning_opens_as_version_1_then_upgrades(tmp_
     old.commit()
     old.close()
     store = Store(path)
-    assert store.applied_version() == 4 and store.document("kh").title == "Kế hoạch"  # and upgraded to 4
+    assert store.applied_version() == 5 and store.document("kh").title == "Kế hoạch"  # and upgraded to 5
 
 
 def test_an_unreachable_postgresql_says_so():

@@ -65,11 +65,11 @@ async def save(request: Request, hoidap: HoidapDep):
     curated = hoidap.answerer.curated
     try:
         if draft["id"]:
-            item = curated.update(int(draft["id"]), **values) if draft["id"].isdigit() else None
+            item = curated.update(int(draft["id"]), **values, by=request.state.staff) if draft["id"].isdigit() else None
             if item is None:
                 return _page(request, hoidap, {"error": f"Không có câu trả lời số {draft['id']}."}, status_code=404)
             return _page(request, hoidap, {"ok": f"Đã lưu câu trả lời soạn sẵn số {item.id}."})
-        item = curated.add(**values)
+        item = curated.add(**values, by=request.state.staff)
     except ValueError as exc:
         return _page(request, hoidap, {"error": str(exc)}, draft, 400)
     return _page(request, hoidap, {"ok": f"Đã thêm câu trả lời soạn sẵn số {item.id}."})

@@ -40,6 +40,7 @@ class Group:
     wordings: list[str] = field(default_factory=list)
     last_at: str = ""
     curated: str = ""  # the staff-written question that now answers this group ("" while not handled)
+    handled_by: str = ""  # who wrote that answer
 
 
 def help_to_content(row: dict) -> bool:
@@ -99,6 +100,6 @@ def groups(log: ConversationLog, start: date, end: date, curated: CuratedAnswers
             group.wordings.append(question.strip())
     if curated is not None:
         for group in found:
-            match = curated.match(group.question)
-            group.curated = match.question if match else ""
+            if match := curated.match(group.question):
+                group.curated, group.handled_by = match.question, match.created_by
     return sorted(found, key=lambda g: (bool(g.curated), -g.count, g.question))

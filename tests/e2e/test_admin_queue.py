@@ -54,5 +54,5 @@ def test_every_unserved_question_reaches_the_queue_and_a_curated_answer_closes_i
 
     page.get_by_role("link", name="Câu hỏi chờ xử lý").click()
     handled = page.locator("tbody tr").filter(has_text=DECLINED)
-    expect(handled).to_contain_text("Đã có câu trả lời soạn sẵn")
+    expect(handled).to_contain_text("Đã có câu trả lời soạn sẵn (Trần Thị B)")  # and who wrote it
     expect(handled.get_by_role("link", name="Soạn câu trả lời")).to_have_count(0)
