@@ -407,7 +407,7 @@ class Answerer:
             doc_id=doc.id, title=doc.title or describe(doc), number=doc.number, date=doc.date,
             issuer=doc.issuer, section=section, page=p.page, quote=unit.text,
             url=self._url(unit),
-            highlights=highlights(unit.text, words), locality=doc.locality, role=role, short_title=doc.short_title,
+            highlights=highlights(unit.text, words, self.retriever.together), locality=doc.locality, role=role, short_title=doc.short_title,
         )
 
     def _url(self, unit: Unit) -> str:

@@ -97,6 +97,14 @@ class Retriever:
             return query
         return " ".join(self._words(self.snapshot, query)[0])
 
+    def together(self, first: str, second: str, of: str) -> float:
+        """The share of the passages holding syllable `of` that write "`first` `second`" (lower case, with marks):
+        1.0 for "sử" and "sử dụng" in the bundled plans, 0.4 for "xã" and "xã nam". A pair in one passage only is
+        chance: 0."""
+        restorer = self.snapshot.restorer
+        pair, alone = restorer.bigrams.get(f"{first}_{second}", 0), restorer.unigrams.get(of, 0)
+        return pair / alone if pair > 1 and alone else 0.0
+
     def _vector(self, words: list[str]) -> np.ndarray:
         return self.embedder.query(" ".join(words[:EMBED_SYLLABLES]))  # remembered: evidence reads it too
 

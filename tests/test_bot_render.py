@@ -146,3 +146,23 @@ def test_a_label_names_an_unnumbered_plan_by_its_short_title_and_a_numbered_one_
     assert short_label(unnumbered).startswith("Sở Tư pháp tỉnh An Giang · Triển khai thực hiện Nghị quyết số 71/NQ-CP · mục")
     numbered = citation("…", short_title="Triển khai Chương trình truyền thông")
     assert short_label(numbered).startswith("KH 45/KH-UBND · UBND tỉnh Đồng Nai · 12/8/2025 · mục")
+
+
+def test_a_lone_match_that_is_part_of_another_word_is_not_marked(tmp_path):
+    """Against the bundled plans' own pairs (Retriever.together): "sử" of "lịch sử" is not the "Sử" of "Sử dụng", "xã"
+    of a question is not the "xã" of "xã hội"; the question's own phrase and a word standing alone stay marked."""
+    from bot.quote import highlights
+    from hoidap.config import Settings
+    from hoidap.text import fold
+    from hoidap.wiring import open_hoidap
+
+    together = open_hoidap(Settings(data_dir=tmp_path, embedder="none")).retriever.together
+
+    def marked(quote: str, question: str) -> list[str]:
+        return [quote[a:b] for a, b in highlights(quote, [fold(w) for w in question.split()], together)]
+
+    assert marked("Sử dụng trí tuệ nhân tạo trong lịch sử", "lịch sử") == ["lịch sử"]
+    assert marked("Sử dụng trí tuệ nhân tạo", "lịch sử") == []
+    assert marked("phát triển xã hội số", "xã nào") == []
+    assert marked("UBND xã Nam Cường", "xã nào") == ["xã"]
+    assert marked("Sử dụng trí tuệ nhân tạo", "sử dụng AI") == ["Sử dụng"]
