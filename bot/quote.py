@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.words import STOPWORDS
 from hoidap.text import fold
 
 _WORD_RE = re.compile(r"\w+")
@@ -33,7 +34,7 @@ def highlights(quote: str, words: list[str], together: Callable[[str, str, str],
             if any(marked[j] for j in around):
                 continue  # a run of matches: the question's own phrase
             word = tokens[i].group(0).lower()
-            for j in around:
+            for j in [j for j in around if tokens[j].group(0).lower() not in STOPWORDS]:  # "được giao" is two words
                 first, second = sorted((i, j))
                 if together(tokens[first].group(0).lower(), tokens[second].group(0).lower(), word) >= PART_OF_WORD:
                     marked[i] = False

@@ -166,3 +166,4 @@ def test_a_lone_match_that_is_part_of_another_word_is_not_marked(tmp_path):
     assert marked("phát triển xã hội số", "xã nào") == []
     assert marked("UBND xã Nam Cường", "xã nào") == ["xã"]
     assert marked("Sử dụng trí tuệ nhân tạo", "sử dụng AI") == ["Sử dụng"]
+    assert marked("nhiệm vụ được giao", "giao việc gì") == ["giao"]  # "được" is no part of a word
