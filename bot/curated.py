@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,10 +48,11 @@ def _row_id(value: int) -> bool:
     return 0 < value < 2**63
 
 
-def asked_words(question: str) -> set[str]:
+@lru_cache(maxsize=4096)  # every question is compared with every curated answer (and the queue, pair by pair)
+def asked_words(question: str) -> frozenset[str]:
     """What a question asks as the answerer reads it: frames cut ("cho em hỏi", "đúng không ạ"), then folded, so
     that the same question typed without diacritics has the same words ("của" and "cua" alike)."""
-    return set(content_words(folded_text(frames.read(normalize(question)).core)))
+    return frozenset(content_words(folded_text(frames.read(normalize(question)).core)))
 
 
 def similarity(a: str, b: str) -> float:
