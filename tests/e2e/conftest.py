@@ -1,15 +1,12 @@
 """Real servers for browser tests: the app on one port, a citizen-facing host page on another."""
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
 from channels.web.app import create_app
-from fakes.server import serve
+from fakes.server import serve, serve_folder
 import json
 
 from hoidap.config import ROOT, Settings
@@ -74,12 +71,8 @@ def host_site(server, tmp_path_factory):
     for name, (lang, title, extra, options) in pages.items():
         (site / f"{name}.html").write_text(HOST_PAGE.format(lang=lang, title=title, extra=extra, server=server,
                                                             options=options), encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: a free one, no race
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
-    httpd.shutdown()
+    with serve_folder(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,12 @@
 even after a reload."""
 from __future__ import annotations
 
-import http.server
-import functools
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from channels.web.app import create_app
 from e2e_data import DESKTOP
-from fakes.server import serve
+from fakes.server import serve, serve_folder
 from hoidap.config import Settings
 from hoidap.wiring import open_hoidap
 
@@ -29,12 +25,8 @@ def host_page(tmp_path_factory):
             '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Sở</title></head><body><main>'
             f'<h1>Trang chủ</h1></main><script src="{url}/widget.js" data-title="Hỏi đáp"></script></body></html>',
             encoding="utf-8")
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp))
-        handler.log_message = lambda *args: None
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{httpd.server_port}/index.html"
-        httpd.shutdown()
+        with serve_folder(tmp) as site:
+            yield site + "index.html"
 
 
 def ask(page, question: str) -> None:

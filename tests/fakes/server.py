@@ -1,7 +1,9 @@
-"""Run an ASGI app on a free 127.0.0.1 port in a background thread, so tests speak real HTTP; or wait for a
-`hoidap serve` process a test started."""
+"""Run an ASGI app on a free 127.0.0.1 port in a background thread, so tests speak real HTTP; serve a folder of
+static pages (a Sở's site that embeds the widget); or wait for a `hoidap serve` process a test started."""
 from __future__ import annotations
 
+import functools
+import http.server
 import socket
 import subprocess
 import threading
@@ -10,6 +12,19 @@ from contextlib import contextmanager
 
 import httpx
 import uvicorn
+
+
+@contextmanager
+def serve_folder(folder):
+    """Yield the base URL ("http://127.0.0.1:<port>/") of the files in `folder`, served as they are."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: a free one, no race
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}/"
+    finally:
+        httpd.shutdown()
 
 
 @contextmanager
