@@ -194,11 +194,11 @@ class Answerer:
                 return answer
         examined = self.examine(question, session_id)
         query, answer = examined.query, examined.early
-        quoted: list[str] = []
+        quoted: list[tuple[str, int, int]] = []
         if answer is None:
             decision = self.decide(examined)
             answer = self.respond(query, decision)
-            quoted = [e.unit.passage.id for e in decision.main]
+            quoted = [e.unit.key for e in decision.main]
         turn = Turn(query, quoted) if query is not None else None  # None: an answer no turn goes on from
         if answer.status in ("answered", "related") and turn is not None:  # greetings, declines keep the thread
             self.memory.put(session_id, turn)
@@ -244,9 +244,10 @@ class Answerer:
             asked = query.outside or query.scope.doc_ids  # a bare "ai?" names nothing: help says how to ask
             return Examined(query, [], self._decline(query) if asked else self._smalltalk("help"))
         examined = self._weigh(query, corpus.scorer.score(query, self._search(query)))
-        if query.anchor:  # a drill-down: the passages the last answer quoted win a tie with the whole search
-            anchored = self._weigh(query, corpus.scorer.score(query, self._anchored(corpus, query.anchor)))
-            if anchored.evidence and _best(anchored) >= _best(examined):
+        if query.anchor:  # a drill-down: the last answer's own task block answers it when it can, else wins a tie
+            anchored = self._weigh(query, self._anchored(corpus, query))
+            threshold = self.fitted_model().params.answer_threshold
+            if anchored.evidence and _best(anchored) >= min(threshold, _best(examined)):
                 return anchored
         return examined
 
@@ -261,15 +262,21 @@ class Answerer:
         return Examined(query, evidence, in_scope=model.in_scope(x, probabilities))
 
     @staticmethod
-    def _anchored(corpus: Corpus, quoted: list[str]) -> list[Hit]:
-        """The passages the last answer quoted, each with the one after it (a task's "Thời gian" line may follow)."""
+    def _anchored(corpus: Corpus, query: Query) -> list[Evidence]:
+        """The units under the heading of those the last answer quoted: its passages, each with the next one when
+        it goes on under the same heading (a task's "Thời gian" line may have been cut off into it)."""
         hits: dict[str, Hit] = {}
-        for passage_id in quoted:
+        for passage_id in dict.fromkeys(key[0] for key in query.anchor):
             doc_id, _, ordinal = passage_id.rpartition(":")
             own = corpus.passages_of.get(doc_id, [])
-            for p in own[int(ordinal): int(ordinal) + 2] if ordinal.isdigit() else []:
+            block = own[int(ordinal): int(ordinal) + 2] if ordinal.isdigit() else []
+            for p in block[:1] + [p for p in block[1:] if p.section == block[0].section]:
                 hits.setdefault(p.id, Hit(p, corpus.documents[doc_id], 1.0, 1.0, 1.0))
-        return list(hits.values())
+        evidence = corpus.scorer.score(query, list(hits.values()))
+        quoted = [e for e in evidence if e.unit.key in query.anchor]
+        headings = {e.unit.heading for e in quoted}
+        return [e for e in evidence if any(e.unit.heading == h or e.unit.heading.startswith(f"{h} › ")
+                                           for h in headings)] or evidence
 
     def decide(self, examined: Examined) -> Decision:
         return decide(examined.query, examined.evidence, self.fitted_model().params, examined.in_scope)

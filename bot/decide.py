@@ -149,7 +149,9 @@ def decide(query: Query, evidence: list[Evidence], params: Params, in_scope: flo
     one per place or one per plan ("kế hoạch nào …") when sure enough, the nearest units when not."""
     per_plan = query.which_plan
     ranked = sorted(evidence, key=lambda e: -e.probability)
-    if not ranked or in_scope < params.scope_threshold:
+    # A turn about what the last answer quoted ("khi nào họ làm?") is about a thread the documents answered: when
+    # unsure, it gets the nearest units, not a decline.
+    if not ranked or in_scope < params.scope_threshold and not query.anchor:
         return Decision("decline")
     if ranked[0].probability < params.answer_threshold:
         return Decision("related", nearest(ranked))

@@ -36,15 +36,19 @@ class Turn:
     """Dialogue state: the last question answered in a session, as it was read, and what its answer quoted."""
 
     query: Query
-    quoted: list[str] = field(default_factory=list)  # passage ids of the answer's main quotes, first first
+    quoted: list[tuple[str, int, int]] = field(default_factory=list)  # the answer's main units (Unit.key), first first
 
 
 # An opening that goes on from the last answer: "còn …", "thế …", "vậy …", "ngoài ra …", "quay lại …".
 _OPENER_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|the|vay|ngoai ra|ngoai|thoi|quay lai|ok|tiep|the thi)\b")
 # Words that point back at what was just said; bare "do", "nay" are also other words, so only after a noun.
-_POINTING_MARKED_RE = re.compile(r"\b(?:đó|ấy|kia|họ|nó|này|trên)\b", re.IGNORECASE)
+_POINTING_MARKED_RE = re.compile(r"\b(?:đó|ấy|kia|họ|nó|này|trên|như vậy|như thế)\b", re.IGNORECASE)
 _POINTING_BARE_RE = re.compile(r"\b(?:viec|cai|van ban|co quan|so|ke hoach|nghi quyet|phong trao|giai|bo|trung tam|nam|may"
-                               r" \w+|cac \w+|nhung \w+|muc) (?:do|nay|ay|kia)\b|\b(?:ho|no)\b")
+                               r" \w+|cac \w+|nhung \w+|muc) (?:do|nay|ay|kia)\b|\b(?:ho|no|nhu vay|nhu the)\b|\w (?:do|ay|kia)\W*$")
+# The pointing words themselves ask about nothing: a follow-up's own words leave them out.
+_POINTING_MARKED = {"đó", "ấy", "kia", "họ", "nó", "này", "trên"}
+_POINTING_BARE = {"do", "ay", "kia", "ho", "no", "nay"}
+_GENERIC_NOUNS = {"viec", "cai", "dieu", "chuyen"}
 
 
 def read_turn(question: str, query: Query, context: Turn | None) -> Reading:
@@ -59,13 +63,20 @@ def read_turn(question: str, query: Query, context: Turn | None) -> Reading:
     folded = aligned_fold(question).strip()
     elsewhere = query.scope.doc_ids is not None and query.scope.doc_ids != context.query.scope.doc_ids
     opener = bool(_OPENER_RE.search(folded)) or frames.RETURN in query.frames
-    pointing = bool(_POINTING_MARKED_RE.search(question) if has_diacritics(question) else _POINTING_BARE_RE.search(folded))
+    pointing = points_back(question)
     if elsewhere:  # the last question in another place, unless the turn asks something of its own
         again = set(query.words) <= set(context.query.words)
-        return "place_switch" if opener or pointing or again else "standalone"
+        return "place_switch" if opener or pointing or again or len(query.words) <= SHORT else "standalone"
     if pointing or opener or len(query.words) <= SHORT:
         return "drill_down"
     return "standalone"
+
+
+def points_back(question: str) -> bool:
+    """Whether a turn names what was just said with a word that points back ("việc đó", "họ", "như vậy")."""
+    if has_diacritics(question):
+        return bool(_POINTING_MARKED_RE.search(question))
+    return bool(_POINTING_BARE_RE.search(aligned_fold(question).strip()))
 
 
 def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
@@ -77,10 +88,12 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     named_anew = query.scope.doc_ids not in (None, last.scope.doc_ids)
     if reading == "standalone" or reading == "correction" and not named_anew and len(query.words) > SHORT:
         return replace(query, scope=scope)  # a new question about the same place (a correction saying it whole)
+    own = _own_words(query)
     if reading == "place_switch" or reading == "correction" and named_anew:
-        # the last question, in the place (or plan) named now: weighed by its words (the turn's name the place)
-        return replace(query, words=last.words, kinds=last.kinds | query.kinds,
-                       search=f"{last.search} {query.search}", content=last.content,
+        # the last question, in the place (or plan) named now: weighed by what the turn asks of its own first
+        # ("còn Đồng Nai thì ai chủ trì?"), then by the last question's words
+        return replace(query, words=_merged(own, last.words), kinds=query.kinds or last.kinds,
+                       search=f"{last.search} {query.search}", content=f"{query.content} {last.content}".strip(),
                        mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text)
     if reading == "correction":  # the last question with the detail the turn names instead (a number, a year, a topic)
         replaced = [w for w in last.words if w.isdigit() and any(v.isdigit() for v in query.words)]
@@ -90,10 +103,24 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
                        previous=last.text)
     # drill-down: searched with the last question too, weighed by what the turn asks (the last question's words only
     # when it asks with none of its own); the passages the last answer quoted first
-    return replace(query, words=query.words or last.words, kinds=query.kinds or last.kinds,
+    # It asks about what the last answer quoted when it points back or asks with no words of its own ("còn STEM thì
+    # sao?" asks about something else).
+    about_quoted = points_back(query.text) or not own
+    return replace(query, words=own or last.words, kinds=query.kinds or last.kinds,
                    search=f"{last.search} {query.search}", content=query.content or last.content,
                    mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,
-                   anchor=context.quoted)
+                   anchor=context.quoted if about_quoted else [])
+
+
+def _own_words(query: Query) -> list[str]:
+    """The turn's content words without the words that point back ("họ", "việc đó": "ho", "do")."""
+    marked = has_diacritics(query.text)
+    syllables = re.findall(r"\w+", query.text.lower())
+    points = [s in (_POINTING_MARKED if marked else _POINTING_BARE) for s in syllables]
+    # with the pointing word, the generic noun it points with ("việc này", "cái đó")
+    pointing = {aligned_fold(s) for i, s in enumerate(syllables)
+                if points[i] or aligned_fold(s) in _GENERIC_NOUNS and i + 1 < len(points) and points[i + 1]}
+    return [w for w in query.words if w not in pointing]
 
 
 def _merged(first: list[str], then: list[str]) -> list[str]:

@@ -83,7 +83,7 @@ class Query:
     mapped: dict[str, list[str]] = field(default_factory=dict)  # everyday phrase → corpus phrases
     follow_up: bool = False  # read with the session's last answered question (bot/dialogue.py)
     previous: str = ""  # that question, as the answer says how the turn was read
-    anchor: list[str] = field(default_factory=list)  # passages searched first: those the last answer quoted
+    anchor: list[tuple[str, int, int]] = field(default_factory=list)  # a drill-down's: the units the last answer quoted
     which_plan: bool = False  # "kế hoạch nào …": one answer per plan, not per place
     frames: frozenset[str] = frozenset()  # how it was asked (bot/frames.py): "yes_no", "persona", …
     outside: dict[str, str] = field(default_factory=dict)  # signals that no document answers it (Scoper.outside)

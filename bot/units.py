@@ -21,6 +21,9 @@ MIN_SENTENCE_WORDS = 8  # a shorter sentence is quoted with its paragraph
 MAX_BLOCK_CHARS = 1500  # a block stops growing here: an enumeration, not a chapter
 # A sentence ends at ". " before a capital, a digit or a list mark; "2." of "2. Phòng …" ends none.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
+# "Đơn vị thực hiện: Phòng A; Trung tâm B.": a labelled line's values, one statement however many ";" it holds.
+_LABEL_RE = re.compile(r"^\s*(?:[-–•+*]\s*)?[A-ZĐÀ-Ỹ][^:;.\n]{0,40}:\s")
+_LABELLED_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ\-–•+\d(“\"])")
 ENUMERATOR_ONLY_RE = re.compile(r"^\s*(Điều\s+\d+\w*|\d+(\.\d+)*|[IVXLC]+|[a-zđ])[.)]?$")
 _PARAGRAPH_RE = re.compile(r"[^\n]+")
 _ITEM_RE = re.compile(r"^\s*[-–•+*]\s")
@@ -110,7 +113,7 @@ def _paragraphs(text: str, section: str) -> list[_Para]:
 
 def _sentences(para: _Para) -> list[tuple[int, int]]:
     spans, start = [], 0
-    for cut in _SENTENCE_END_RE.finditer(para.text):
+    for cut in (_LABELLED_END_RE if _LABEL_RE.match(para.text) else _SENTENCE_END_RE).finditer(para.text):
         if ENUMERATOR_ONLY_RE.match(para.text[start : cut.start()]):
             continue
         spans.append((start, cut.start()))

@@ -88,3 +88,29 @@ def test_the_thread_is_kept_across_replicas_on_redis(tmp_path, redis_prefix):
     answer = ask(b, "còn Đồng Nai thì sao?", "replicas")
     assert answer.status == "answered" and answer.citations[0].doc_id == "dongnai-ubnd-kh45"
     assert "trước ngày 15 tháng 6" in first(answer)
+
+
+def test_a_drill_down_stays_in_the_block_of_the_task_last_quoted(app):
+    # Two tasks share a passage, each with its own "Đơn vị thực hiện" line: "ai làm việc này?" asks for the line of
+    # the task the last answer quoted, not for its neighbour's.
+    asked = ask(app, "Xã Nam Cường làm gì để đưa Nghị quyết 57 đến từng hộ gia đình?", "block")
+    assert asked.status == "answered" and first(asked).startswith("1.4. Phát huy vai trò của Hệ thống truyền thanh")
+    who = ask(app, "ai làm việc này?", "block")
+    assert who.status in {"answered", "related"}  # the model was fitted on questions asked alone: it may be unsure
+    assert "Đơn vị thực hiện: Phòng Văn hoá - Xã hội; Trung tâm dịch vụ tổng hợp." in first(who)
+    assert "Trung tâm Phục vụ hành chính công" not in first(who)  # the line of task 1.3, just before
+
+
+def test_a_place_switch_asks_what_the_turn_asks_there_with_the_last_question_as_context(app):
+    ask(app, "Xã Nam Cường tổ chức hoạt động hưởng ứng vào những ngày nào?", "switch")
+    answer = ask(app, "còn Đồng Nai thì ai chủ trì các sự kiện đó?", "switch")
+    assert answer.citations and answer.citations[0].doc_id == "dongnai-ubnd-kh45"
+    assert "Sở Khoa học và Công nghệ chủ trì" in first(answer)
+
+
+@pytest.mark.parametrize("turn", ["khi nào thì họ làm?", "khi nao thi ho lam"])
+def test_a_turn_pointing_back_is_not_declined_when_unsure(app, turn):
+    ask(app, "Phòng nào của Sở Tư pháp An Giang góp ý sửa luật về khoa học công nghệ?", f"unsure-{turn}")
+    answer = ask(app, turn, f"unsure-{turn}")
+    assert answer.status in {"answered", "related"} and answer.citations
+    assert answer.citations[0].doc_id == "angiang-stp-nq71"
