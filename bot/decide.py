@@ -150,8 +150,9 @@ def decide(query: Query, evidence: list[Evidence], params: Params, in_scope: flo
     per_plan = query.which_plan
     ranked = sorted(evidence, key=lambda e: -e.probability)
     # A turn about what the last answer quoted ("khi nào họ làm?") is about a thread the documents answered: when
-    # unsure, it gets the nearest units, not a decline.
-    if not ranked or in_scope < params.scope_threshold and not query.anchor:
+    # unsure, it gets the nearest units, not a decline, unless it says something no document answers (a place
+    # without a plan, a topic the documents never speak of).
+    if not ranked or in_scope < params.scope_threshold and not (query.anchor and not query.outside):
         return Decision("decline")
     if ranked[0].probability < params.answer_threshold:
         return Decision("related", nearest(ranked))

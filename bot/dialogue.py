@@ -41,6 +41,8 @@ class Turn:
 
 # An opening that goes on from the last answer: "còn …", "thế …", "vậy …", "ngoài ra …", "quay lại …".
 _OPENER_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|the|vay|ngoai ra|ngoai|thoi|quay lai|ok|tiep|the thi)\b")
+# Of those, the ones that turn to something else ("còn STEM thì sao?", "ngoài ra …"), not deeper into the last answer.
+_ASIDE_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|ngoai ra|ngoai)\b")
 # Words that point back at what was just said; bare "do", "nay" are also other words, so only after a noun.
 _POINTING_MARKED_RE = re.compile(r"\b(?:đó|ấy|kia|họ|nó|này|trên|như vậy|như thế)\b", re.IGNORECASE)
 _POINTING_BARE_RE = re.compile(r"\b(?:viec|cai|van ban|co quan|so|ke hoach|nghi quyet|phong trao|giai|bo|trung tam|nam|may"
@@ -103,9 +105,8 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
                        previous=last.text)
     # drill-down: searched with the last question too, weighed by what the turn asks (the last question's words only
     # when it asks with none of its own); the passages the last answer quoted first
-    # It asks about what the last answer quoted when it points back or asks with no words of its own ("còn STEM thì
-    # sao?" asks about something else).
-    about_quoted = points_back(query.text) or not own
+    # It asks about what the last answer quoted unless it turns aside to words of its own ("còn STEM thì sao?").
+    about_quoted = points_back(query.text) or not own or not _ASIDE_RE.search(aligned_fold(query.text).strip())
     return replace(query, words=own or last.words, kinds=query.kinds or last.kinds,
                    search=f"{last.search} {query.search}", content=query.content or last.content,
                    mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,

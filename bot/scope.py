@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hoidap.places import Places
+from hoidap.places import FORMER_PROVINCES, Places
 from hoidap.models import Document
 from hoidap.text import fold, folded_text, has_diacritics
 from ingest.metadata import LAW_TYPES, legal_name
@@ -102,6 +102,11 @@ class _DocumentName:
                    re.compile(rf"\b(?:{name})\b"))
 
 
+def _bare(place: str) -> str:
+    """A place name folded without its "tỉnh", "xã", "thành phố": "Thành phố Hồ Chí Minh" is "ho chi minh"."""
+    return _PLACE_PREFIX_RE.sub("", folded_text(place))
+
+
 class Scoper:
     """Reads names of localities, issuers and plan numbers off a question, using the documents we hold."""
 
@@ -114,8 +119,10 @@ class Scoper:
         # (pattern, locality, words of the name), folded as the question is: "TP. Huế" is "hue".
         self.aliases: list[tuple[re.Pattern[str], str, set[str]]] = []
         for doc in documents:
-            for name in {doc.locality, doc.place}:
-                if bare := _PLACE_PREFIX_RE.sub("", folded_text(name)):
+            # a province merged into the document's in 2025 is named for it too ("Bình Phước": Đồng Nai now)
+            former = [old for old, now in FORMER_PROVINCES.items() if _bare(now) in {_bare(doc.locality), _bare(doc.place)}]
+            for name in {doc.locality, doc.place, *former}:
+                if bare := _bare(name):
                     self.aliases.append((re.compile(rf"\b{bare}\b"), doc.locality, set(bare.split())))
         self.issuers = {d.id: fold(d.issuer).replace("uy ban nhan dan", "ubnd") for d in documents}
         self.places = places or Places()
@@ -182,7 +189,7 @@ class Scoper:
         return [] if self.scope(question).doc_ids else named
 
     def _held(self, place: str) -> bool:
-        return " ".join(sorted(_PLACE_PREFIX_RE.sub("", folded_text(place)).split())) in self.held
+        return any(" ".join(sorted(_bare(name).split())) in self.held for name in (place, FORMER_PROVINCES.get(place, place)))
 
     def addressed_to_bot(self, question: str, core: str) -> str | None:
         """ "compose" (the core asks the bot to write, translate or entertain) or "opinion" (the question asks

@@ -1,6 +1,8 @@
 """Each stage of the answerer on its own: understand, units, evidence features, decision, render."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -142,6 +144,20 @@ def test_places_after_2025_and_places_without_a_plan():
     assert scoper.unplanned_places("Hà Nội có kế hoạch chuyển đổi số không?") == ["Thành phố Hà Nội"]
     assert scoper.unplanned_places("xã Nam Cường có kế hoạch gì?") == []
     assert scoper.unplanned_places("Lào Cai và xã Nam Cường làm gì?") == []  # a place we hold is named too
+
+
+@pytest.mark.parametrize("question, held", [
+    ("Bình Phước đặt mục tiêu gì đến năm 2030?", True),  # part of Đồng Nai since 1 July 2025
+    ("binh phuoc dat muc tieu gi den nam 2030", True),
+    ("Bình Dương có kế hoạch gì về Nghị quyết 57?", False),  # part of TP.HCM now: no plan of it is held
+    ("tinh Ha Nam co ke hoach gi ve NQ57", False),
+])
+def test_a_province_merged_in_2025_is_the_province_it_is_part_of_now(question, held):
+    dong_nai = replace(DOC, id="dn", locality="Đồng Nai", place="Đồng Nai")
+    scoper = Scoper([dong_nai], HEAD.text)
+    assert (scoper.scope(question).doc_ids == {"dn"}) is held
+    assert bool(scoper.unplanned_places(question)) is not held
+    assert Places().named("Vì hòa bình và phát triển") == []  # "hòa bình" is a province only as "tỉnh Hòa Bình"
 
 
 @pytest.mark.parametrize("question, reason", [

@@ -114,3 +114,9 @@ def test_a_turn_pointing_back_is_not_declined_when_unsure(app, turn):
     answer = ask(app, turn, f"unsure-{turn}")
     assert answer.status in {"answered", "related"} and answer.citations
     assert answer.citations[0].doc_id == "angiang-stp-nq71"
+
+
+def test_a_short_turn_pointing_back_to_a_place_without_a_plan_is_still_declined(app):
+    ask(app, "Xã Nam Cường làm gì để đưa Nghị quyết 57 đến từng hộ gia đình?", "elsewhere")
+    answer = ask(app, "thế tỉnh Lào Cai có làm như vậy không?", "elsewhere")
+    assert answer.status in {"out_of_scope", "not_found"} and not answer.citations
