@@ -149,10 +149,10 @@ def decide(query: Query, evidence: list[Evidence], params: Params, in_scope: flo
     one per place or one per plan ("kế hoạch nào …") when sure enough, the nearest units when not."""
     per_plan = query.which_plan
     ranked = sorted(evidence, key=lambda e: -e.probability)
-    # A turn about what the last answer quoted ("khi nào họ làm?") is about a thread the documents answered: when
-    # unsure, it gets the nearest units, not a decline, unless it says something no document answers (a place
-    # without a plan, a topic the documents never speak of).
-    if not ranked or in_scope < params.scope_threshold and not (query.anchor and not query.outside):
+    # A turn read with the last answered question ("khi nào họ làm?", "năm sau đó thì sao?") goes on with a thread
+    # the documents answered: when unsure, it gets the nearest units, not a decline, unless it says something no
+    # document answers (a place without a plan, a topic the documents never speak of).
+    if not ranked or in_scope < params.scope_threshold and not (query.follow_up and not query.outside):
         return Decision("decline")
     if ranked[0].probability < params.answer_threshold:
         return Decision("related", nearest(ranked))

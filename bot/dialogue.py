@@ -51,6 +51,9 @@ _POINTING_BARE_RE = re.compile(r"\b(?:viec|cai|van ban|co quan|so|ke hoach|nghi 
 _POINTING_MARKED = {"đó", "ấy", "kia", "họ", "nó", "này", "trên"}
 _POINTING_BARE = {"do", "ay", "kia", "ho", "no", "nay"}
 _GENERIC_NOUNS = {"viec", "cai", "dieu", "chuyen"}
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+# A year named by the last one: "năm sau (đó)", "năm tiếp theo", "năm kế tiếp", "năm trước (đó)".
+_RELATIVE_YEAR_RE = re.compile(r"\bnam (sau|tiep theo|ke tiep|truoc)(?: do)?\b")
 
 
 def read_turn(question: str, query: Query, context: Turn | None) -> Reading:
@@ -91,6 +94,10 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     if reading == "standalone" or reading == "correction" and not named_anew and len(query.words) > SHORT:
         return replace(query, scope=scope)  # a new question about the same place (a correction saying it whole)
     own = _own_words(query)
+    if (shifted := _shifted_year(query, last)) is not None:  # "năm sau đó thì sao?": the last question's year + 1
+        query, own = shifted, shifted.words
+    if reading == "drill_down" and _year_of(own) and _year_of(last.words):  # "còn năm 2027?": that year instead
+        reading = "correction"
     if reading == "place_switch" or reading == "correction" and named_anew:
         # the last question, in the place (or plan) named now: weighed by what the turn asks of its own first
         # ("còn Đồng Nai thì ai chủ trì?"), then by the last question's words
@@ -111,6 +118,22 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
                    search=f"{last.search} {query.search}", content=query.content or last.content,
                    mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,
                    anchor=context.quoted if about_quoted else [])
+
+
+def _year_of(words: list[str]) -> str | None:
+    return next((w for w in words if _YEAR_RE.fullmatch(w)), None)
+
+
+def _shifted_year(query: Query, last: Query) -> Query | None:
+    """A turn naming a year by the last question's ("năm sau", "năm trước đó"), with that year written out."""
+    match = _RELATIVE_YEAR_RE.search(aligned_fold(query.text).lower())
+    year = _year_of(last.words)
+    if match is None or year is None:
+        return None
+    named = str(int(year) + (1 if match.group(1) != "truoc" else -1))
+    phrase = set(match.group(0).split())
+    return replace(query, words=[named, *(w for w in query.words if w not in phrase)],
+                   search=f"{query.search} năm {named}")
 
 
 def _own_words(query: Query) -> list[str]:

@@ -120,3 +120,13 @@ def test_a_short_turn_pointing_back_to_a_place_without_a_plan_is_still_declined(
     ask(app, "Xã Nam Cường làm gì để đưa Nghị quyết 57 đến từng hộ gia đình?", "elsewhere")
     answer = ask(app, "thế tỉnh Lào Cai có làm như vậy không?", "elsewhere")
     assert answer.status in {"out_of_scope", "not_found"} and not answer.citations
+
+
+@pytest.mark.parametrize("turn, year", [("năm sau thì sao?", "2027"), ("con nam tiep theo?", "2027"),
+                                        ("còn năm 2030?", "2030")])
+def test_a_year_named_by_the_last_ones_asks_the_last_question_for_it(app, turn, year):
+    session = f"year-{turn}"
+    ask(app, "Năm 2026 xã Nam Cường muốn bao nhiêu phần trăm người dân tiếp cận thông tin định hướng?", session)
+    answer = ask(app, turn, session)
+    assert answer.status in {"answered", "related"}
+    assert year in answer.citations[0].quote or year in answer.text
