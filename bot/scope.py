@@ -107,6 +107,11 @@ def _bare(place: str) -> str:
     return _PLACE_PREFIX_RE.sub("", folded_text(place))
 
 
+def _as_now(place: str) -> str:
+    """ "Bình Dương (nay thuộc Thành phố Hồ Chí Minh)": a province merged in 2025 named with the one it is part of."""
+    return f"{place} (nay thuộc {FORMER_PROVINCES[place]})" if place in FORMER_PROVINCES else place
+
+
 class Scoper:
     """Reads names of localities, issuers and plan numbers off a question, using the documents we hold."""
 
@@ -208,9 +213,9 @@ class Scoper:
         q = folded_text(question)
         found: dict[str, str] = {}
         if places := self.unplanned_places(question):
-            found["place"] = ", ".join(places)
+            found["place"] = ", ".join(map(_as_now, places))
         elif others := [n for n in self.places.named(question) if not self._held(n)]:  # "Thanh Hóa có như Đồng Nai không?"
-            found["other_place"] = ", ".join(others)
+            found["other_place"] = ", ".join(map(_as_now, others))
         if any(f"luat {folded_text(m.group(1))}" not in self.corpus for m in _LAW_RE.finditer(question)) or any(
                 m.group(1) not in self.corpus_words for m in NUMBERED_RE.finditer(q)):
             found["law"] = ""

@@ -158,6 +158,8 @@ def test_a_province_merged_in_2025_is_the_province_it_is_part_of_now(question, h
     assert (scoper.scope(question).doc_ids == {"dn"}) is held
     assert bool(scoper.unplanned_places(question)) is not held
     assert Places().named("Vì hòa bình và phát triển") == []  # "hòa bình" is a province only as "tỉnh Hòa Bình"
+    if not held:  # the decline says what the place is part of now
+        assert "(nay thuộc " in scoper.outside(question)["place"]
 
 
 @pytest.mark.parametrize("question, reason", [
