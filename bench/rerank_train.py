@@ -33,7 +33,7 @@ from transformers.masking_utils import create_bidirectional_mask
 
 from bench.common import SHARED
 from bench.e5_rebuild import POS_OFFSET, PREFIX, E5Tokenizer, rebuild
-from bench.fit import SETS, Case, collect, fit_units, ingest, neutral_model
+from bench.fit import SETS, Case, collect, fit_units, ingest, neutral_model, reaches
 from bot.answerer import Answerer
 from bot.evaluate import load
 from hoidap.config import Settings
@@ -65,7 +65,7 @@ class Fold:
 
 def reached(case: Case) -> bool:
     """As bench.fit: answerable, no rule answered, some unit found."""
-    return bool(case.item.golds) and case.examined.early is None and len(case.y) > 0
+    return bool(case.item.golds) and reaches(case)
 
 
 def load_cases(work: Path) -> list[Case]:

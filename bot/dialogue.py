@@ -44,11 +44,11 @@ _OPENER_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|the|vay|ngoai ra|
 # Of those, the ones that turn to something else ("còn STEM thì sao?", "ngoài ra …"), not deeper into the last answer.
 _ASIDE_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|ngoai ra|ngoai)\b")
 # Words that point back at what was just said; bare "do", "nay" are also other words, so only after a noun.
-_POINTING_MARKED_RE = re.compile(r"\b(?:đó|ấy|kia|họ|nó|này|trên|như vậy|như thế)\b", re.IGNORECASE)
 _POINTING_BARE_RE = re.compile(r"\b(?:viec|cai|van ban|co quan|so|ke hoach|nghi quyet|phong trao|giai|bo|trung tam|nam|may"
                                r" \w+|cac \w+|nhung \w+|muc) (?:do|nay|ay|kia)\b|\b(?:ho|no|nhu vay|nhu the)\b|\w (?:do|ay|kia)\W*$")
 # The pointing words themselves ask about nothing: a follow-up's own words leave them out.
 _POINTING_MARKED = {"đó", "ấy", "kia", "họ", "nó", "này", "trên"}
+_POINTING_MARKED_RE = re.compile(rf"\b(?:{'|'.join(sorted(_POINTING_MARKED))}|như vậy|như thế)\b", re.IGNORECASE)
 _POINTING_BARE = {"do", "ay", "kia", "ho", "no", "nay"}
 _GENERIC_NOUNS = {"viec", "cai", "dieu", "chuyen"}
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")

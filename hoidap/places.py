@@ -40,7 +40,7 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
             provinces["".join(w[0] for w in words)] = p.name
             provinces["tp" + "".join(w[0] for w in words)] = p.name
     for former in FORMER_PROVINCES:
-        bare = folded_text(former).replace(" - ", " ")
+        bare = folded_text(former)
         provinces[f"tinh {bare}" if bare in _WORD_LIKE else bare] = former
     communes = {re.sub(rf"^{_COMMUNE_PREFIX}\s+", "", folded_text(w.name)): w.name for w in Ward.iter_all()}
     return provinces, communes
