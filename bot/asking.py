@@ -13,8 +13,6 @@ _QUANTITY_RE = re.compile(r"\b(bao nhiêu|bao nhieu|bao nhiu|tỷ lệ|ty le|ph�
 _DATE_WORDS = r"(ngày|tháng|năm) (nào|mấy)|bao giờ|khi nào|thời hạn|hạn chót|hạn(?! chế| mức)"
 _DATE_RE = re.compile(rf"\b({_DATE_WORDS})\b", re.IGNORECASE)
 _BARE_DATE_RE = re.compile(rf"\b({fold(_DATE_WORDS)})\b")
-# Words that only ask for the date: a passage answers them with a date, not by repeating them.
-DATE_ASKING = frozenset({"han", "chot"})
 # A day or month in running text: "15/6", "ngày 15", "tháng 3".
 _DATE_IN_TEXT_RE = re.compile(r"\b\d{1,2}/\d{1,2}\b|\b(ngày|tháng) \d{1,2}\b")
 _YEAR_RE = re.compile(r"\bnăm \d{4}\b", re.IGNORECASE)
@@ -43,6 +41,13 @@ def asks_date(question: str) -> bool:
         return bool(_DATE_RE.search(question))
     # Folded patterns only for bare text: in an accented question "han" is hàn or hán, not hạn.
     return bool(_BARE_DATE_RE.search(question.lower()))
+
+
+def date_asking(question: str) -> set[str]:
+    """The folded words that only ask for the date ("hạn", "khi nào", "tháng mấy"): a passage answers them with a
+    date, not by repeating them."""
+    pattern, text = (_DATE_RE, question) if has_diacritics(question) else (_BARE_DATE_RE, question.lower())
+    return {w for m in pattern.finditer(text) for w in folded_text(m.group(0)).split()}
 
 
 def holds_date(text: str, years: bool = False) -> bool:

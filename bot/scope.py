@@ -136,8 +136,10 @@ class Scoper:
         self.heads = {d.id: folded_text((heads or {}).get(d.id) or d.title) for d in documents}
 
     def scope(self, question: str) -> Scope:
-        q = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)], folded_text(question))
+        typed = folded_text(question)
+        q = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)], typed)
         scope = Scope()
+        scope.naming_words |= {w for m in _ABBREVIATION_RE.finditer(typed) for w in m.group(0).split()}  # "stp"
         found = sorted((m.start(), loc) for pattern, loc, _ in self.aliases if (m := pattern.search(q)))
         localities = set(dict.fromkeys(loc for _, loc in found))
         scope.order = list(dict.fromkeys(loc for _, loc in found))
@@ -157,10 +159,12 @@ class Scoper:
         # "kế hoạch NQ71 của Sở Tư pháp An Giang": a plan named by what it implements (its head cites it). Named one
         # by one ("theo QĐ 1169 và theo NQ 71"), the plans are compared in that order.
         pool = [d.id for d in self.documents if docs is None or d.id in docs]
-        mentions = [ids for m in NUMBERED_RE.finditer(q)
-                    if 0 < len(ids := [i for i in pool if re.search(rf"\b{m.group(1)}\b", self.heads[i])]) < len(pool)]
+        mentioned = [(m.group(0), ids) for m in NUMBERED_RE.finditer(q)
+                     if 0 < len(ids := [i for i in pool if re.search(rf"\b{m.group(1)}\b", self.heads[i])]) < len(pool)]
+        mentions = [ids for _, ids in mentioned]
         if mentions:
             docs = self._narrow(docs, {i for ids in mentions for i in ids})
+            scope.naming_words |= {w for name, _ in mentioned for w in name.split()}  # "quyet dinh 1169"
             if len(mentions) > 1 and all(len(ids) == 1 for ids in mentions):
                 scope.documents = list(dict.fromkeys(ids[0] for ids in mentions))
         if named := {n.doc.id: m.group(0) for n in self.names if (m := n.anywhere.search(q))}:  # "Theo Bộ luật Hình sự, …"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.asking import DATE_ASKING, asks_date, asks_number, asks_which_plan
+from bot.asking import asks_date, asks_number, asks_which_plan, date_asking
 from bot.frames import aligned_fold
 from bot.scope import Scope
 from bot.words import content_words
@@ -17,7 +17,7 @@ _KIND_PATTERNS = {
             r"|gom (nhung )?gi|bao gom"
             r"|liet ke|cac (nhiem vu|giai phap|hoat dong|noi dung|muc tieu)|may (viec|nhiem vu|noi dung)|gi nua"
             r"|muc tieu|chi tieu)\b",  # a target is an enumeration: "4. Năm 2030" with its a), b), c)
-    "why": r"\b(tai sao|vi sao|de lam gi|nham (muc dich )?gi|muc dich|ly do|y nghia)\b",
+    "why": r"\b(tai sao|vi sao|de lam (gi|chi)|de chi|nham (muc dich )?gi|muc dich|ly do|y nghia)\b",
     "where": r"\b(o dau|noi nao|tu dau|cho nao|lay (tu )?dau)\b",
     "yes_no": r"\b(co phai|phai khong|duoc khong|co (duoc )?\w+( \w+){0,6} khong|chua)\W*$",
     "document": r"\b(ky|ban hanh|gui (cho|toi|den)|noi nhan|so hieu|so ky hieu|trich yeu|ten (van ban|ke hoach))\b",
@@ -29,6 +29,9 @@ _KIND_PATTERNS = {
              r"|(thuc hien|trien khai) (quyet dinh|nghi quyet|chuong trinh|ke hoach|chi thi) (so )?\d+)\b",
 }
 _KIND_RES = {kind: re.compile(pattern) for kind, pattern in _KIND_PATTERNS.items()}
+# Words that only ask ("cơ quan nào", "dựa vào"): the unit answers them by what it states (an office, a "Căn cứ …"
+# line), not by repeating them, so they are not searched for.
+_ASKING_RE = re.compile(r"\b(?:co quan|don vi|to chuc|ben) nao\b|\bdua (?:vao|tren)\b|\blam theo\b")
 # "khoản 2 Điều 5 …", "Điều 129 khoản 1 điểm a …", "dieu 5 cua …" (folded syllables: punctuation gone).
 _ARTICLE_RE = re.compile(r"\b(?:diem (?P<point>[a-z]) (?:cua )?)?(?:khoan (?P<clause>\d+) (?:cua )?)?dieu (?P<number>\d+[a-z]?)"
                          r"(?: khoan (?P<clause2>\d+))?(?: diem (?P<point2>[a-z]))?\b")
@@ -107,8 +110,10 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], readin
     reading = reading or question
     words = [w for w in content_words(_unnamed(question, scope.names)) if w not in scope.naming_words]
     kinds = answer_kinds(question)
-    if "when" in kinds:  # "hạn báo cáo": a date answers "hạn", the passage need not repeat it
-        words = [w for w in words if w not in DATE_ASKING] or words
+    asking = {w for m in _ASKING_RE.finditer(folded_text(question)) for w in m.group(0).split()}
+    if "when" in kinds:  # "hạn báo cáo", "ra lúc nào": a date answers "hạn", the passage need not repeat it
+        asking |= date_asking(question)
+    words = [w for w in words if w not in asking] or words
     corpus_words = [p for phrases in mapped.values() for p in phrases]
     # Restored before the mapped corpus words join it: with their marks, the search would take it as typed with marks.
     search = " ".join([reading, *corpus_words])

@@ -141,8 +141,11 @@ BARE_STOPWORDS = {fold(w) for w in STOPWORDS} - {
     "do",
     "the",
 }
-# Words that sit in nearly every passage of this corpus: they carry no signal of their own.
-DOMAIN_WORDS = {"nghi", "quyet", "57", "nq", "tw", "ke", "hoach", "van", "ban"}
+# Words that sit in nearly every passage of this corpus: they carry no signal of their own. The two-syllable ones only
+# as the pair: the "quyết" of "giải quyết", the "văn" of "văn hóa", the "nghị" of "đề nghị" carry meaning. ("ban"
+# alone: typed bare it is as often "bạn".)
+DOMAIN_WORDS = {"57", "nq", "tw", "ban"}
+DOMAIN_PAIRS = {("nghi", "quyet"), ("ke", "hoach"), ("van", "ban")}
 
 _ASKING_AFTER_BAO = {"nhieu", "nhiu", "gio", "lau"}
 _LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
@@ -153,8 +156,9 @@ def content_words(text: str) -> list[str]:
     """Folded syllables that carry meaning, in order, without repeats."""
     seen: dict[str, None] = {}
     words = syllables(_LETTER_DIGIT_RE.sub(" ", text))  # "NQ57" is "NQ 57"
-    for i, w in enumerate(words):
-        f = fold(w)
+    folded = [fold(w) for w in words]
+    paired = {j for i, pair in enumerate(zip(folded, folded[1:])) if pair in DOMAIN_PAIRS for j in (i, i + 1)}
+    for i, (w, f) in enumerate(zip(words, folded)):
         stop = w in STOPWORDS if f != w else f in BARE_STOPWORDS
         # "bao" asks (bao nhiêu, bao giờ, bao lâu); elsewhere it is báo/bảo.
         stop = stop or (
@@ -162,7 +166,7 @@ def content_words(text: str) -> list[str]:
             and i + 1 < len(words)
             and fold(words[i + 1]) in _ASKING_AFTER_BAO
         )
-        if not stop and f not in DOMAIN_WORDS and (len(f) > 1 or _NUMBER_RE.match(f)):
+        if not stop and f not in DOMAIN_WORDS and i not in paired and (len(f) > 1 or _NUMBER_RE.match(f)):
             seen.setdefault(f)
     return list(seen)
 

@@ -189,6 +189,8 @@ def test_the_documents_own_facts_are_answered_from_its_head_and_tail(app):
     assert signed.citations[0].section == "Địa danh, ngày tháng năm ban hành (ngày ký)"
     signer = ask(app, "ai ký kế hoạch của Đồng Nai?")
     assert signer.status == "answered" and collapse_ws(signer.citations[0].quote) == "CHỦ TỊCH Võ Tấn Đức"
+    issuer = ask(app, "kế hoạch 45 của Đồng Nai do cơ quan nào ban hành?")  # the preamble says who issues it
+    assert "Chủ tịch Ủy ban nhân dân tỉnh ban hành Kế hoạch" in first_quote(issuer)
     sent = ask(app, "Kế hoạch của xã Nam Cường gửi tới những nơi nào?")
     assert sent.status == "answered" and sent.citations[0].section == "Nơi nhận (văn bản gửi tới)"
     assert first_quote(sent).startswith("Nơi nhận:") and "- Lưu: VT, HCC." in first_quote(sent)  # the whole list

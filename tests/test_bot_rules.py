@@ -23,6 +23,18 @@ def test_asks_date(question, expected):
     assert asks_date(question) is expected
 
 
+def test_words_that_only_ask_or_only_name_are_not_searched():
+    from bot.understand import understand
+    from bot.scope import Scope
+    from bot.words import content_words
+
+    assert "nghi" in content_words("xét đề nghị của Sở") and "quyet" in content_words("giải quyết thủ tục")
+    assert not {"nghi", "quyet", "ke", "hoach"} & set(content_words("kế hoạch thực hiện nghị quyết 57"))
+    words = understand("Kế hoạch xây dựng dựa trên đề nghị của cơ quan nào?", Scope(), {}).words
+    assert words == ["xay", "dung", "de", "nghi"]
+    assert understand("Hạn báo cáo là ngày nào?", Scope(), {}).words == ["bao", "cao"]
+
+
 def test_holds_date_ignores_the_dates_of_cited_documents():
     assert not holds_date("Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị")
     assert not holds_date("Kế hoạch số 45/KH-UBND ngày 12 tháng 8 năm 2025")

@@ -12,7 +12,7 @@ from test_admin_workflows import ask, log_in
 
 DECLINED = "Lương cơ sở năm 2026 của cán bộ xã là bao nhiêu?"
 TWINS = ["luong co so nam 2026 cua can bo xa la bao nhieu", "Cho em hỏi lương cơ sở năm 2026 của cán bộ xã là bao nhiêu ạ?"]
-RELATED = "Nam Cường tổ chức cuộc thi gì?"
+RELATED = "Nam Cường có chương trình gì cho người cao tuổi?"
 HELP = "thế nào nhỉ?"
 THUMBS_DOWN = "Hà Tĩnh dùng mạng xã hội gì để tuyên truyền?"
 
