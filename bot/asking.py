@@ -37,15 +37,13 @@ def asks_date(question: str) -> bool:
     ("Nghị quyết 71 ban hành ngày nào": the references to it state that)."""
     if any(m.group(1) not in DOMAIN_WORDS for m in NUMBERED_RE.finditer(folded_text(question))):
         return False
-    if has_diacritics(question):
-        return bool(_DATE_RE.search(question))
-    # Folded patterns only for bare text: in an accented question "han" is hàn or hán, not hạn.
-    return bool(_BARE_DATE_RE.search(question.lower()))
+    return bool(date_asking(question))
 
 
 def date_asking(question: str) -> set[str]:
     """The folded words that only ask for the date ("hạn", "khi nào", "tháng mấy"): a passage answers them with a
     date, not by repeating them."""
+    # Folded patterns only for bare text: in an accented question "han" is hàn or hán, not hạn.
     pattern, text = (_DATE_RE, question) if has_diacritics(question) else (_BARE_DATE_RE, question.lower())
     return {w for m in pattern.finditer(text) for w in folded_text(m.group(0)).split()}
 

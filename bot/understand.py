@@ -111,7 +111,7 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], readin
     words = [w for w in content_words(_unnamed(question, scope.names)) if w not in scope.naming_words]
     kinds = answer_kinds(question)
     asking = {w for m in _ASKING_RE.finditer(folded_text(question)) for w in m.group(0).split()}
-    if "when" in kinds:  # "hạn báo cáo", "ra lúc nào": a date answers "hạn", the passage need not repeat it
+    if "when" in kinds:  # "hạn báo cáo", "tháng mấy": a date answers "hạn", the passage need not repeat it
         asking |= date_asking(question)
     words = [w for w in words if w not in asking] or words
     corpus_words = [p for phrases in mapped.values() for p in phrases]

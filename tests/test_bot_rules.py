@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bot.asking import asks_date, asks_which_plan, holds_date
-from bot.scope import Scoper
-from bot.words import Vocabulary
+from bot.scope import Scope, Scoper
+from bot.understand import understand
+from bot.words import Vocabulary, content_words
 from hoidap.models import Document, Passage
 
 
@@ -24,10 +25,6 @@ def test_asks_date(question, expected):
 
 
 def test_words_that_only_ask_or_only_name_are_not_searched():
-    from bot.understand import understand
-    from bot.scope import Scope
-    from bot.words import content_words
-
     assert "nghi" in content_words("xét đề nghị của Sở") and "quyet" in content_words("giải quyết thủ tục")
     assert not {"nghi", "quyet", "ke", "hoach"} & set(content_words("kế hoạch thực hiện nghị quyết 57"))
     words = understand("Kế hoạch xây dựng dựa trên đề nghị của cơ quan nào?", Scope(), {}).words
