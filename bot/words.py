@@ -164,7 +164,7 @@ def content_words(text: str) -> list[str]:
         stop = stop or (
             f == "bao"
             and i + 1 < len(words)
-            and fold(words[i + 1]) in _ASKING_AFTER_BAO
+            and folded[i + 1] in _ASKING_AFTER_BAO
         )
         if not stop and f not in DOMAIN_WORDS and i not in paired and (len(f) > 1 or _NUMBER_RE.match(f)):
             seen.setdefault(f)
