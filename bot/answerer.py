@@ -97,6 +97,15 @@ def _best(examined: Examined) -> float:
     return max((e.probability for e in examined.evidence), default=0.0)
 
 
+def _goes_on(answer: Answer, turn: Turn | None, context: Turn | None) -> bool:
+    """Whether the next turn goes on from this one: an answer does; greetings and declines keep the thread, except
+    that a question declined with a place named and no thread yet starts one there ("thế còn … ở đó?")."""
+    if turn is None:
+        return False
+    return (answer.status in ("answered", "related")
+            or answer.status == "not_found" and context is None and turn.query.scope.doc_ids is not None)
+
+
 @dataclass
 class Examined:
     """A question up to the decision: either answered by a rule (`early`) or a query with its evidence."""
@@ -189,18 +198,21 @@ class Answerer:
             key = self.answers.key(question, self.retriever.generation, self.curated.version())
             if (cached := self.answers.get(key, shared)) is not None:
                 answer, turn = cached
-                if answer.status in ("answered", "related") and turn is not None:
+                if _goes_on(answer, turn, context):
                     self.memory.put(session_id, turn)
                 return answer
         examined = self.examine(question, session_id)
         query, answer = examined.query, examined.early
         quoted: list[tuple[str, int, int]] = []
+        said = ""
         if answer is None:
             decision = self.decide(examined)
             answer = self.respond(query, decision)
-            quoted = [e.unit.key for e in decision.main]
-        turn = Turn(query, quoted) if query is not None else None  # None: an answer no turn goes on from
-        if answer.status in ("answered", "related") and turn is not None:  # greetings, declines keep the thread
+            # only a sure answer anchors a drill-down: the nearest units shown when unsure are not what it is about
+            sure = decision.main if decision.status == "answer" else []
+            quoted, said = [e.unit.key for e in sure], "\n".join(e.unit.text for e in sure)
+        turn = Turn(query, quoted, said) if query is not None else None  # None: an answer no turn goes on from
+        if _goes_on(answer, turn, context):
             self.memory.put(session_id, turn)
         if key is not None and (query is None or not query.follow_up):
             self.answers.put(key, answer, turn)
@@ -248,6 +260,12 @@ class Answerer:
             anchored = self._weigh(query, self._anchored(corpus, query))
             threshold = self.fitted_model().params.answer_threshold
             if anchored.evidence and _best(anchored) >= min(threshold, _best(examined)):
+                return anchored
+            if anchored.evidence and _best(examined) < threshold:
+                # Nothing anywhere answers surely: what the last answer quoted does ("qua những hình thức nào?")
+                for e in anchored.evidence:
+                    if e.unit.key in query.anchor:
+                        e.probability = max(e.probability, threshold)
                 return anchored
         return examined
 

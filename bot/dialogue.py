@@ -25,6 +25,7 @@ from typing import Literal
 from bot import frames
 from bot.frames import aligned_fold
 from bot.understand import Query
+from bot.words import content_words
 from hoidap.text import has_diacritics
 
 Reading = Literal["standalone", "place_switch", "drill_down", "correction", "new_topic"]
@@ -37,6 +38,7 @@ class Turn:
 
     query: Query
     quoted: list[tuple[str, int, int]] = field(default_factory=list)  # the answer's main units (Unit.key), first first
+    said: str = ""  # what those units say: "trung tâm đó" is named there in full
 
 
 # An opening that goes on from the last answer: "còn …", "thế …", "vậy …", "ngoài ra …", "quay lại …".
@@ -51,6 +53,11 @@ _POINTING_MARKED = {"đó", "ấy", "kia", "họ", "nó", "này", "trên"}
 _POINTING_MARKED_RE = re.compile(rf"\b(?:{'|'.join(sorted(_POINTING_MARKED))}|như vậy|như thế)\b", re.IGNORECASE)
 _POINTING_BARE = {"do", "ay", "kia", "ho", "no", "nay"}
 _GENERIC_NOUNS = {"viec", "cai", "dieu", "chuyen"}
+# A noun pointed at ("trung tâm đó", "văn bản này", bare "nen tang do"): one or two syllables before the pointing word.
+_POINTED_NOUN_MARKED_RE = re.compile(r"(\w+(?: \w+)?) (?:đó|này|ấy|kia)\b")
+_POINTED_NOUN_BARE_RE = re.compile(r"(\w+(?: \w+)?) (?:do|nay|ay|kia)\b")
+REFERENT_WORDS = 6  # how far past the noun the last answer's name for it runs, at most
+_NAME_END = ",.;:()*\"“”\n"
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 # A year named by the last one: "năm sau (đó)", "năm tiếp theo", "năm kế tiếp", "năm trước (đó)".
 _RELATIVE_YEAR_RE = re.compile(r"\bnam (sau|tiep theo|ke tiep|truoc)(?: do)?\b")
@@ -93,6 +100,9 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     named_anew = query.scope.doc_ids not in (None, last.scope.doc_ids)
     if reading == "standalone" or reading == "correction" and not named_anew and len(query.words) > SHORT:
         return replace(query, scope=scope)  # a new question about the same place (a correction saying it whole)
+    named = referent(query.text, context.said)
+    if named:  # a thing the last answer named, pointed at: asked about it, wherever it is written
+        query = replace(query, words=_merged(query.words, content_words(named)), search=f"{query.search} {named}")
     own = _own_words(query)
     if (shifted := _shifted_year(query, last)) is not None:  # "năm sau đó thì sao?": the last question's year + 1
         query, own = shifted, shifted.words
@@ -117,7 +127,26 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     return replace(query, words=own or last.words, kinds=query.kinds or last.kinds,
                    search=f"{last.search} {query.search}", content=query.content or last.content,
                    mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,
-                   anchor=context.quoted if about_quoted else [])
+                   anchor=context.quoted if about_quoted and not named else [])
+
+
+def referent(question: str, said: str) -> str:
+    """The name, in what the last answer quoted, of a thing a turn points at with a noun: "trung tâm đó" →
+    "trung tam phuc vu hanh chinh cong xa" (folded), up to the next punctuation; blank when none. A marked noun is
+    found with its marks ("sở" is not "số"); a one-syllable noun only where it opens a name ("Sở …", not "cơ sở")."""
+    marked = has_diacritics(question)
+    pattern = _POINTED_NOUN_MARKED_RE if marked else _POINTED_NOUN_BARE_RE
+    folded_said = aligned_fold(said)
+    searched = said.lower() if marked else folded_said  # the same offsets: one character for one
+    for match in pattern.finditer(question.lower() if marked else aligned_fold(question)):
+        noun = match.group(1).split()
+        for name in (noun if len(noun) == 1 else [" ".join(noun), noun[-1]]):  # "trung tâm đó" is "trung tâm"
+            if aligned_fold(name) in _GENERIC_NOUNS:
+                break
+            for found in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)([^{_NAME_END}]*)", searched):
+                if " " in name or said[found.start()].isupper():
+                    return " ".join([aligned_fold(name), *folded_said[found.start(1):found.end(1)].split()[:REFERENT_WORDS]])
+    return ""
 
 
 def _year_of(words: list[str]) -> str | None:

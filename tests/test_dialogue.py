@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue import Turn, read_turn
+from bot.dialogue import Turn, read_turn, referent
 from bot.scope import Scope
 from bot.understand import understand
 from hoidap.config import Settings
@@ -130,3 +130,33 @@ def test_a_year_named_by_the_last_ones_asks_the_last_question_for_it(app, turn, 
     answer = ask(app, turn, session)
     assert answer.status in {"answered", "related"}
     assert year in answer.citations[0].quote or year in answer.text
+
+
+@pytest.mark.parametrize("turn, said, name", [
+    ("trung tâm đó còn phải báo cáo lên cấp trên nào?",
+     "kịp thời báo cáo UBND xã (*qua Trung tâm Phục vụ hành chính công xã*) để được xem xét",
+     "trung tam phuc vu hanh chinh cong xa"),  # up to the punctuation that ends the name
+    ("van ban do cua co quan nao", "(Đính kèm tài liệu Văn bản số 321-CV/BTGDVTU ngày 17/7/2025)",
+     "van ban so 321-cv/btgdvtu ngay 17/7/2025"),  # typed bare, found folded
+    ("Sở đó có phải làm kế hoạch riêng không?", "phối hợp với cơ sở nghiên cứu; Sở Khoa học và Công nghệ chủ trì",
+     "so khoa hoc va cong nghe chu"),  # one syllable: only where it opens a name, not "cơ sở"
+    ("Sở đó tuyên truyền gì?", "kết quả chuyển đổi số trên địa bàn tỉnh", ""),  # typed with marks: "sở" is not "số"
+    ("việc đó ai làm?", "Việc cập nhật dữ liệu", ""),  # a generic noun points at the task, not at a name
+    ("ai chủ trì?", "Sở Khoa học và Công nghệ chủ trì", ""),  # nothing pointed at
+])
+def test_a_thing_pointed_at_is_named_by_what_the_last_answer_quoted(turn, said, name):
+    assert referent(turn, said) == name
+
+
+def test_a_question_declined_in_a_place_starts_the_thread_there(app):
+    assert ask(app, "Hà Tĩnh có bao nhiêu xã?", "declined-place").status == "not_found"
+    answer = ask(app, "thế ai ký kế hoạch?", "declined-place")
+    assert answer.status == "answered" and answer.citations[0].doc_id == "hatinh-stp-nq57"
+    assert "Nguyễn Quốc Tuấn" in first(answer)
+
+
+def test_a_drill_down_nothing_else_answers_is_answered_by_the_unit_last_quoted(app):
+    asked = ask(app, "Đồng Nai huy động chuyên gia, nhà khoa học tham gia truyền thông thế nào?", "again")
+    assert first(asked).startswith("đ) Huy động đội ngũ cán bộ khoa học")
+    how = ask(app, "qua nhung hinh thuc nao", "again")  # the answer is in the same line: "thông qua các buổi nói chuyện"
+    assert how.status == "answered" and first(how) == first(asked)
