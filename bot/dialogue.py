@@ -123,7 +123,9 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     # drill-down: searched with the last question too, weighed by what the turn asks (the last question's words only
     # when it asks with none of its own); the passages the last answer quoted first
     # It asks about what the last answer quoted unless it turns aside to words of its own ("còn STEM thì sao?").
-    about_quoted = points_back(query.text) or not own or not _ASIDE_RE.search(aligned_fold(query.text).strip())
+    # Coming back after an aside ("thôi, về Đồng Nai tiếp: …") with words of its own asks anew in the thread's place.
+    about_quoted = points_back(query.text) or not own or not (_ASIDE_RE.search(aligned_fold(query.text).strip())
+                                                              or frames.RETURN in query.frames)
     return replace(query, words=own or last.words, kinds=query.kinds or last.kinds,
                    search=f"{last.search} {query.search}", content=query.content or last.content,
                    mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue import Turn, read_turn, referent
+from bot.dialogue import Turn, read_turn, referent, resolve
 from bot.scope import Scope
 from bot.understand import understand
 from hoidap.config import Settings
@@ -160,3 +160,19 @@ def test_a_drill_down_nothing_else_answers_is_answered_by_the_unit_last_quoted(a
     assert first(asked).startswith("đ) Huy động đội ngũ cán bộ khoa học")
     how = ask(app, "qua nhung hinh thuc nao", "again")  # the answer is in the same line: "thông qua các buổi nói chuyện"
     assert how.status == "answered" and first(how) == first(asked)
+
+
+@pytest.mark.parametrize("turn, anchored", [
+    ("thôi, về Đồng Nai tiếp: phóng viên có được tập huấn không?", False),  # back after an aside, asking anew
+    ("thôi, ai chủ trì việc đó?", True),  # back, and pointing at what was quoted
+    ("vậy hạn hoàn thành là khi nào?", True),  # goes on into the last answer
+    ("còn STEM thì sao?", False),  # turns aside to words of its own
+])
+def test_a_drill_down_looks_in_the_last_quote_only_when_it_is_about_it(turn, anchored):
+    from bot import frames
+
+    framed = frames.read(turn)
+    last = Turn(LAST.query, quoted=[("nc:3", 0, 40)], said="1.4. Phát huy vai trò của Hệ thống truyền thanh")
+    query = understand(framed.core, Scope(), {}, frames=framed.frames)
+    resolved = resolve(query, read_turn(framed.core, query, last), last)
+    assert resolved.follow_up and bool(resolved.anchor) == anchored
