@@ -45,17 +45,19 @@ class Turn:
 _OPENER_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|the|vay|ngoai ra|ngoai|thoi|quay lai|ok|tiep|the thi)\b")
 # Of those, the ones that turn to something else ("còn STEM thì sao?", "ngoài ra …"), not deeper into the last answer.
 _ASIDE_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|ngoai ra|ngoai)\b")
+# The words that point at a thing named just before them: "trung tâm đó", "việc này", bare "viec do".
+_DEMONSTRATIVES_MARKED, _DEMONSTRATIVES_BARE = "đó|này|ấy|kia", "do|nay|ay|kia"
 # Words that point back at what was just said; bare "do", "nay" are also other words, so only after a noun.
 _POINTING_BARE_RE = re.compile(r"\b(?:viec|cai|van ban|co quan|so|ke hoach|nghi quyet|phong trao|giai|bo|trung tam|nam|may"
-                               r" \w+|cac \w+|nhung \w+|muc) (?:do|nay|ay|kia)\b|\b(?:ho|no|nhu vay|nhu the)\b|\w (?:do|ay|kia)\W*$")
+                               rf" \w+|cac \w+|nhung \w+|muc) (?:{_DEMONSTRATIVES_BARE})\b|\b(?:ho|no|nhu vay|nhu the)\b|\w (?:do|ay|kia)\W*$")
 # The pointing words themselves ask about nothing: a follow-up's own words leave them out.
 _POINTING_MARKED = {"đó", "ấy", "kia", "họ", "nó", "này", "trên"}
 _POINTING_MARKED_RE = re.compile(rf"\b(?:{'|'.join(sorted(_POINTING_MARKED))}|như vậy|như thế)\b", re.IGNORECASE)
 _POINTING_BARE = {"do", "ay", "kia", "ho", "no", "nay"}
 _GENERIC_NOUNS = {"viec", "cai", "dieu", "chuyen"}
 # A noun pointed at ("trung tâm đó", "văn bản này", bare "nen tang do"): one or two syllables before the pointing word.
-_POINTED_NOUN_MARKED_RE = re.compile(r"(\w+(?: \w+)?) (?:đó|này|ấy|kia)\b")
-_POINTED_NOUN_BARE_RE = re.compile(r"(\w+(?: \w+)?) (?:do|nay|ay|kia)\b")
+_POINTED_NOUN_MARKED_RE = re.compile(rf"(\w+(?: \w+)?) (?:{_DEMONSTRATIVES_MARKED})\b")
+_POINTED_NOUN_BARE_RE = re.compile(rf"(\w+(?: \w+)?) (?:{_DEMONSTRATIVES_BARE})\b")
 REFERENT_WORDS = 6  # how far past the noun the last answer's name for it runs, at most
 _NAME_END = ",.;:()*\"“”\n"
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
