@@ -156,7 +156,7 @@ def decide(query: Query, evidence: list[Evidence], params: Params, in_scope: flo
         return Decision("decline")
     if ranked[0].probability < params.answer_threshold:
         return Decision("related", nearest(ranked))
-    best = _whole_list(ranked[0], ranked, params) if "list" in query.kinds else ranked[0]
+    best = _whole_list(ranked[0], ranked, params) if "list" in query.kinds or ranked[0].unit.part else ranked[0]
     main = [best]
     missing: list[str] = []
     if compared := query.scope.compared:  # side by side, in the order named: each place's (or plan's) best unit
@@ -210,8 +210,9 @@ def nearest(ranked: list[Evidence]) -> list[Evidence]:
 
 
 def _whole_list(best: Evidence, ranked: list[Evidence], params: Params) -> Evidence:
-    """A list asked for is quoted whole: an item that answers gives way to the enumeration holding it, when that one
-    answers too (a gold quote inside an item labels both, so the weights cannot learn to prefer either)."""
+    """A list asked for, or a part of the document's head or tail (its recipients, its signer), is quoted whole: an
+    item that answers gives way to the enumeration holding it, when that one answers too (a gold quote inside an item
+    labels both, so the weights cannot learn to prefer either)."""
     if best.unit.kind == "block":
         return best
     return next((e for e in ranked if e.unit.kind == "block" and e.unit.passage.id == best.unit.passage.id

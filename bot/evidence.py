@@ -115,17 +115,16 @@ class EvidenceScorer:
 
     def score(self, query: Query, hits: list[Hit]) -> list[Evidence]:
         hits = hits[:PASSAGES]
-        pairs = [(u, rank, h) for rank, h in enumerate(hits) for u in self.units_of(h)]
-        # The head and tail of each document found (number, date, title, recipients, signer), wherever the
-        # retriever ranked them: they answer questions about the document itself.
-        seen = {u.key for u, _, _ in pairs}
+        pairs = [(u, rank, h) for rank, h in enumerate(hits) for u in self.units_of(h) if not u.part]
+        # The head, tail and profile of each document found (number, date, title, purpose, recipients, signer),
+        # scored as the document's best passage was wherever the retriever ranked them: they answer questions about
+        # the document itself, and the passage that happens to hold one says nothing about which is asked.
         best_of: dict[str, tuple[int, Hit]] = {}
         for rank, h in enumerate(hits):
             best_of.setdefault(h.document.id, (rank, h))
-        for rank, best in best_of.values():  # scored as the document's best passage was
+        for rank, best in best_of.values():
             for u in self.parts_of(best.document):
-                if u.key not in seen:
-                    pairs.append((u, rank, Hit(u.passage, best.document, best.score, best.lexical, best.dense)))
+                pairs.append((u, rank, Hit(u.passage, best.document, best.score, best.lexical, best.dense)))
         if not pairs:
             return []
         terms = _terms(query, self.vocab)

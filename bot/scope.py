@@ -29,6 +29,7 @@ _ISSUER_KINDS = ["so tu phap", "ubnd tinh", "ubnd xa", "uy ban nhan dan tinh", "
 # How people shorten an issuer ("STP An Giang"), read as its name.
 _ABBREVIATIONS = {"stp": "so tu phap", "so tp": "so tu phap"}
 _ABBREVIATION_RE = re.compile(r"\b(?:stp|so tp)\b")
+TITLE_NAMING_SYLLABLES = 3
 _PLACE_PREFIX_RE = re.compile(r"^(tinh|xa|thanh pho|tp|huyen|phuong)\s+")
 # What a plan never answers, whatever words it shares with one (folded patterns).
 # An administrative procedure asked as "how do I …": the national public-service portal answers it.
@@ -134,12 +135,14 @@ class Scoper:
         self.held = {bare for _, _, words in self.aliases for bare in [" ".join(sorted(words))]}
         self.names = [name for doc in documents if (name := _DocumentName.of(doc))]
         self.heads = {d.id: folded_text((heads or {}).get(d.id) or d.title) for d in documents}
+        self.titles = {(folded_text(d.doc_type), tuple(folded_text(d.title).split())) for d in documents if d.doc_type}
 
     def scope(self, question: str) -> Scope:
         typed = folded_text(question)
         q = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0)], typed)
         scope = Scope()
         scope.naming_words |= {w for m in _ABBREVIATION_RE.finditer(typed) for w in m.group(0).split()}  # "stp"
+        scope.naming_words |= self._title_words(q)
         found = sorted((m.start(), loc) for pattern, loc, _ in self.aliases if (m := pattern.search(q)))
         localities = set(dict.fromkeys(loc for _, loc in found))
         scope.order = list(dict.fromkeys(loc for _, loc in found))
@@ -174,6 +177,18 @@ class Scoper:
         scope.localities = sorted({d.locality for d in self.documents if docs and d.id in docs})
         scope.order = [loc for loc in scope.order if loc in scope.localities]
         return scope
+
+    def _title_words(self, q: str) -> set[str]:
+        """The words of a document named by its title after its type, as the title opens ("kế hoạch chuyển đổi số
+        của xã Hòa An" for "KẾ HOẠCH Chuyển đổi số trên địa bàn xã"): three syllables or more, fewer are a topic."""
+        named: set[str] = set()
+        for kind, title in self.titles:
+            for m in re.finditer(rf"\b{kind} ", q):
+                after = q[m.end():].split()
+                opens = next((i for i, (a, b) in enumerate(zip(after, title)) if a != b), min(len(after), len(title)))
+                if opens >= TITLE_NAMING_SYLLABLES:
+                    named |= set(after[:opens])
+        return named
 
     def _narrow(self, docs: set[str] | None, chosen: set[str]) -> set[str] | None:
         """`docs` narrowed to `chosen` place by place: a place none of `chosen` belongs to keeps its documents ("kế

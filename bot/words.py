@@ -34,6 +34,7 @@ STOPWORDS = {
     "của",
     "cùng",
     "cũng",
+    "do",  # "do ai ban hành": the bare form is only void where the question is typed with marks (đỏ, độ, dò)
     "đã",
     "đang",
     "đâu",
@@ -158,8 +159,9 @@ def content_words(text: str) -> list[str]:
     words = syllables(_LETTER_DIGIT_RE.sub(" ", text))  # "NQ57" is "NQ 57"
     folded = [fold(w) for w in words]
     paired = {j for i, pair in enumerate(zip(folded, folded[1:])) if pair in DOMAIN_PAIRS for j in (i, i + 1)}
+    marked = any(w != f for w, f in zip(words, folded))
     for i, (w, f) in enumerate(zip(words, folded)):
-        stop = w in STOPWORDS if f != w else f in BARE_STOPWORDS
+        stop = w in STOPWORDS if f != w else f in BARE_STOPWORDS or marked and w in STOPWORDS
         # "bao" asks (bao nhiêu, bao giờ, bao lâu); elsewhere it is báo/bảo.
         stop = stop or (
             f == "bao"

@@ -307,3 +307,13 @@ def test_a_model_fitted_on_other_features_is_refused():
         Model.from_dict(bad)
     with pytest.raises(ValueError, match="bench.fit"):  # a file written before the scope model
         Model.from_dict({"features": DESIGN, "weights": [], "params": {}})
+
+
+def test_a_document_named_by_its_title_is_named_not_searched_for():
+    titled = replace(DOC, title="Truyền thông về chuyển đổi số trên địa bàn xã")
+    scoper = Scoper([titled], HEAD.text)
+    assert {"truyen", "thong", "chuyen", "doi", "so"} <= scoper.scope("Kế hoạch truyền thông về chuyển đổi số của xã "
+                                                                      "Nam Cường ký ngày nào?").naming_words
+    # two syllables are a topic ("kế hoạch truyền thông có những nội dung gì?"), and words after another type are not
+    assert not {"truyen", "thong"} & scoper.scope("Kế hoạch truyền thông có những nội dung gì?").naming_words
+    assert not {"chuyen", "doi"} & scoper.scope("Quyết định truyền thông về chuyển đổi số ra khi nào?").naming_words
