@@ -29,7 +29,8 @@ _ISSUER_KINDS = ["so tu phap", "ubnd tinh", "ubnd xa", "uy ban nhan dan tinh", "
 # How people shorten an issuer ("STP An Giang"), read as its name.
 _ABBREVIATIONS = {"stp": "so tu phap", "so tp": "so tu phap"}
 _ABBREVIATION_RE = re.compile(r"\b(?:stp|so tp)\b")
-TITLE_NAMING_SYLLABLES = 3
+_TITLE_NAMING_SYLLABLES = 3
+_CLOSING_NAME = {"cua", "nay", "do", "ay", "tren"}  # what ends a document's name: "… của Sở", "… này"
 _PLACE_PREFIX_RE = re.compile(r"^(tinh|xa|thanh pho|tp|huyen|phuong)\s+")
 # What a plan never answers, whatever words it shares with one (folded patterns).
 # An administrative procedure asked as "how do I …": the national public-service portal answers it.
@@ -180,13 +181,15 @@ class Scoper:
 
     def _title_words(self, q: str) -> set[str]:
         """The words of a document named by its title after its type, as the title opens ("kế hoạch chuyển đổi số
-        của xã Hòa An" for "KẾ HOẠCH Chuyển đổi số trên địa bàn xã"): three syllables or more, fewer are a topic."""
+        của xã Hòa An" for "KẾ HOẠCH Chuyển đổi số trên địa bàn xã"): three syllables or more, or two where the name
+        visibly ends ("kế hoạch tuyên truyền này", "… của Sở"); two alone are a topic ("kế hoạch tuyên truyền gì")."""
         named: set[str] = set()
         for kind, title in self.titles:
             for m in re.finditer(rf"\b{kind} ", q):
                 after = q[m.end():].split()
                 opens = next((i for i, (a, b) in enumerate(zip(after, title)) if a != b), min(len(after), len(title)))
-                if opens >= TITLE_NAMING_SYLLABLES:
+                closed = opens == len(after) or after[opens] in _CLOSING_NAME  # "kế hoạch tuyên truyền này"
+                if opens >= _TITLE_NAMING_SYLLABLES or opens >= 2 and closed:
                     named |= set(after[:opens])
         return named
 

@@ -314,6 +314,9 @@ def test_a_document_named_by_its_title_is_named_not_searched_for():
     scoper = Scoper([titled], HEAD.text)
     assert {"truyen", "thong", "chuyen", "doi", "so"} <= scoper.scope("Kế hoạch truyền thông về chuyển đổi số của xã "
                                                                       "Nam Cường ký ngày nào?").naming_words
-    # two syllables are a topic ("kế hoạch truyền thông có những nội dung gì?"), and words after another type are not
+    # two syllables are a topic ("kế hoạch truyền thông có những nội dung gì?") unless the name visibly ends there;
+    # words after another type are not the title
     assert not {"truyen", "thong"} & scoper.scope("Kế hoạch truyền thông có những nội dung gì?").naming_words
+    assert {"truyen", "thong"} <= scoper.scope("Kế hoạch truyền thông này nhằm mục đích gì?").naming_words
+    assert {"truyen", "thong"} <= scoper.scope("ke hoach truyen thong cua xa Nam Cuong ky ngay nao").naming_words
     assert not {"chuyen", "doi"} & scoper.scope("Quyết định truyền thông về chuyển đổi số ra khi nào?").naming_words
