@@ -136,7 +136,10 @@ class Scoper:
         self.held = {bare for _, _, words in self.aliases for bare in [" ".join(sorted(words))]}
         self.names = [name for doc in documents if (name := _DocumentName.of(doc))]
         self.heads = {d.id: folded_text((heads or {}).get(d.id) or d.title) for d in documents}
-        self.titles = {(folded_text(d.doc_type), tuple(folded_text(d.title).split())) for d in documents if d.doc_type}
+        self.titles: dict[str, set[tuple[str, ...]]] = {}  # by type: one scan of the question per type, not per document
+        for d in documents:
+            if d.doc_type:
+                self.titles.setdefault(folded_text(d.doc_type), set()).add(tuple(folded_text(d.title).split()))
 
     def scope(self, question: str) -> Scope:
         typed = folded_text(question)
@@ -184,13 +187,15 @@ class Scoper:
         của xã Hòa An" for "KẾ HOẠCH Chuyển đổi số trên địa bàn xã"): three syllables or more, or two where the name
         visibly ends ("kế hoạch tuyên truyền này", "… của Sở"); two alone are a topic ("kế hoạch tuyên truyền gì")."""
         named: set[str] = set()
-        for kind, title in self.titles:
+        for kind, titles in self.titles.items():
             for m in re.finditer(rf"\b{kind} ", q):
                 after = q[m.end():].split()
-                opens = next((i for i, (a, b) in enumerate(zip(after, title)) if a != b), min(len(after), len(title)))
-                closed = opens == len(after) or after[opens] in _CLOSING_NAME  # "kế hoạch tuyên truyền này"
-                if opens >= _TITLE_NAMING_SYLLABLES or opens >= 2 and closed:
-                    named |= set(after[:opens])
+                for title in titles:
+                    opens = next((i for i, (a, b) in enumerate(zip(after, title)) if a != b),
+                                 min(len(after), len(title)))
+                    closed = opens == len(after) or after[opens] in _CLOSING_NAME  # "kế hoạch tuyên truyền này"
+                    if opens >= _TITLE_NAMING_SYLLABLES or opens >= 2 and closed:
+                        named |= set(after[:opens])
         return named
 
     def _narrow(self, docs: set[str] | None, chosen: set[str]) -> set[str] | None:
