@@ -42,7 +42,7 @@ class Turn:
 
 
 # An opening that goes on from the last answer: "còn …", "thế …", "vậy …", "ngoài ra …", "quay lại …".
-_OPENER_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|the|vay|ngoai ra|ngoai|thoi|quay lai|ok|tiep|the thi)\b")
+_OPENER_RE = re.compile(r"^(?:\w+[,.] )?(?P<opener>con|the con|vay con|the|vay|ngoai ra|ngoai|thoi|quay lai|ok|tiep|the thi)\b")
 # Of those, the ones that turn to something else ("còn STEM thì sao?", "ngoài ra …"), not deeper into the last answer.
 _ASIDE_RE = re.compile(r"^(?:\w+[,.] )?(?:con|the con|vay con|ngoai ra|ngoai)\b")
 # The words that point at a thing named just before them: "trung tâm đó", "việc này", bare "viec do".
@@ -110,10 +110,15 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
         query, own = shifted, shifted.words
     if reading == "drill_down" and _year_of(own) and _year_of(last.words):  # "còn năm 2027?": that year instead
         reading = "correction"
+    # A turn that asks with few words of its own leans on the last question for what it is about and the kind of
+    # answer it wants; one that asks a whole question of its own ("thế còn xã Nam Cường dự tính áp dụng công nghệ gì
+    # để truyền thông?") asks that, wherever it asks it.
+    elliptic = len(own) <= SHORT
+    kinds = query.kinds or last.kinds if elliptic else query.kinds
     if reading == "place_switch" or reading == "correction" and named_anew:
         # the last question, in the place (or plan) named now: weighed by what the turn asks of its own first
         # ("còn Đồng Nai thì ai chủ trì?"), then by the last question's words
-        return replace(query, words=_merged(own, last.words), kinds=query.kinds or last.kinds,
+        return replace(query, words=_merged(own, last.words) if elliptic else own, kinds=kinds,
                        search=f"{last.search} {query.search}", content=f"{query.content} {last.content}".strip(),
                        mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text)
     if reading == "correction":  # the last question with the detail the turn names instead (a number, a year, a topic)
@@ -128,7 +133,7 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     # Coming back after an aside ("thôi, về Đồng Nai tiếp: …") with words of its own asks anew in the thread's place.
     about_quoted = points_back(query.text) or not own or not (_ASIDE_RE.search(aligned_fold(query.text).strip())
                                                               or frames.RETURN in query.frames)
-    return replace(query, words=own or last.words, kinds=query.kinds or last.kinds,
+    return replace(query, words=own or last.words, kinds=kinds,
                    search=f"{last.search} {query.search}", content=query.content or last.content,
                    mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,
                    anchor=context.quoted if about_quoted and not named else [])
@@ -170,13 +175,16 @@ def _shifted_year(query: Query, last: Query) -> Query | None:
 
 
 def _own_words(query: Query) -> list[str]:
-    """The turn's content words without the words that point back ("họ", "việc đó": "ho", "do")."""
+    """The turn's content words without the words that point back ("họ", "việc đó": "ho", "do") and those of its
+    opening ("the con …": bare "thế còn" is no "thẻ")."""
     marked = has_diacritics(query.text)
     syllables = re.findall(r"\w+", query.text.lower())
     points = [s in (_POINTING_MARKED if marked else _POINTING_BARE) for s in syllables]
     # with the pointing word, the generic noun it points with ("việc này", "cái đó")
     pointing = {aligned_fold(s) for i, s in enumerate(syllables)
                 if points[i] or aligned_fold(s) in _GENERIC_NOUNS and i + 1 < len(points) and points[i + 1]}
+    opening = _OPENER_RE.search(aligned_fold(query.text).strip())
+    pointing |= set(opening.group("opener").split()) if opening else set()
     return [w for w in query.words if w not in pointing]
 
 

@@ -41,8 +41,8 @@ _OPENINGS = [
     (CORRECTION, r"(?:(?:a|u|o|ua) )?(?:khong phai|ko phai|k phai|khong|nham|hoi nham|minh hoi nham)(?: (?:roi|a|nhe))*"
                  r"[,.:;!]+\s*"),
     (CORRECTION, rf"(?:hoi lai|sua lai|y (?:minh|em|toi) la|y la|(?:minh|em|toi) (?:dinh|muon) hoi(?: la)?)(?=[\s,.:;!?]){_PUNCT}"),
-    # "thôi, về Đồng Nai tiếp: …", "ok quay lại, …", "thoi bo qua. …": back to the thread
-    (RETURN, r"(?:ok |ok, |hihi |vay )?(?:thoi bo qua|bo qua|quay lai|thoi|ok)(?: (?:nhe|nha|a))*[,.:;!]+\s*"),
+    # "thôi, về Đồng Nai tiếp: …", "ok quay lại, …", "thôi quay lại nhé, …", "thoi bo qua. …": back to the thread
+    (RETURN, r"(?:(?:ok|hihi|vay|thoi),? )*(?:thoi bo qua|bo qua|quay lai|thoi|ok)(?: (?:nhe|nha|a))*[,.:;!]+\s*"),
     (GREETING, rf"(?:xin chao|chao|hello|hi|alo|kinh gui)(?: {_YOU})*(?: a)?{_PUNCT}"),
     (GREETING, rf"(?:(?:da )?thua|da)(?: {_YOU})*(?=[,!])(?: a)?{_PUNCT}"),
     (GREETING, rf"{_YOU} oi{_PUNCT}"),

@@ -176,3 +176,32 @@ def test_a_drill_down_looks_in_the_last_quote_only_when_it_is_about_it(turn, anc
     query = understand(framed.core, Scope(), {}, frames=framed.frames)
     resolved = resolve(query, read_turn(framed.core, query, last), last)
     assert resolved.follow_up and bool(resolved.anchor) == anchored
+
+
+@pytest.mark.parametrize("turn, own, leaned", [
+    # a whole question of its own, asked in another place: that question there, not the last one's words too
+    ("thế còn Đồng Nai dự tính áp dụng công nghệ gì để truyền thông?", {"ap", "dung", "cong", "nghe"}, False),
+    ("the con Dong Nai du tinh ap dung cong nghe gi de truyen thong", {"ap", "dung", "cong"}, False),
+    # a few words: the last question says what they are about
+    ("còn Đồng Nai thì sao?", set(), True),
+])
+def test_a_place_switch_leans_on_the_last_question_only_when_it_asks_with_few_words(turn, own, leaned):
+    from bot import frames
+
+    framed = frames.read(turn)
+    query = understand(framed.core, Scope({"dn"}, ["Đồng Nai"], {"dong", "nai"}), {}, frames=framed.frames)
+    resolved = resolve(query, read_turn(framed.core, query, LAST), LAST)
+    assert resolved.follow_up and own <= set(resolved.words)
+    assert ("bao" in resolved.words) == leaned  # "báo cáo" of the last question
+    assert ("when" in resolved.kinds) == leaned  # nor the kind of answer it wanted ("trước ngày nào")
+    assert "the" not in resolved.words  # bare "thế còn" opens the turn; it is no "thẻ"
+
+
+@pytest.mark.parametrize("turn", ["thôi quay lại nhé, Sở đó tuyên truyền gì?", "ok, quay lai: so do tuyen truyen gi",
+                                  "thoi quay lai nha. so do tuyen truyen gi"])
+def test_coming_back_to_the_thread_is_read_however_it_is_chained(turn):
+    from bot import frames
+
+    framed = frames.read(turn)
+    assert frames.RETURN in framed.frames
+    assert "quay" not in framed.core.lower() and "thôi" not in framed.core.lower()
