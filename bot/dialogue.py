@@ -114,7 +114,7 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     # answer it wants; one that asks a whole question of its own ("thế còn xã Nam Cường dự tính áp dụng công nghệ gì
     # để truyền thông?") asks that, wherever it asks it.
     elliptic = len(own) <= SHORT
-    kinds = query.kinds or last.kinds if elliptic else query.kinds
+    kinds = (query.kinds or last.kinds) if elliptic else query.kinds
     if reading == "place_switch" or reading == "correction" and named_anew:
         # the last question, in the place (or plan) named now: weighed by what the turn asks of its own first
         # ("còn Đồng Nai thì ai chủ trì?"), then by the last question's words
@@ -184,8 +184,8 @@ def _own_words(query: Query) -> list[str]:
     pointing = {aligned_fold(s) for i, s in enumerate(syllables)
                 if points[i] or aligned_fold(s) in _GENERIC_NOUNS and i + 1 < len(points) and points[i + 1]}
     opening = _OPENER_RE.search(aligned_fold(query.text).strip())
-    pointing |= set(opening.group("opener").split()) if opening else set()
-    return [w for w in query.words if w not in pointing]
+    opened = set(opening.group("opener").split()) if opening else set()
+    return [w for w in query.words if w not in pointing | opened]
 
 
 def _merged(first: list[str], then: list[str]) -> list[str]:
