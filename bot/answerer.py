@@ -374,7 +374,8 @@ class Answerer:
         return Unit(after, block.document, 0, end, "block", after.section) if end else None
 
     def _profiles(self, corpus: Corpus, query: Query) -> Answer:
-        """The documents a question names, each by its title (trích yếu) and its purpose, quoted (bot/units.py)."""
+        """The documents a question names, each by its title (trích yếu), what it implements and its purpose, quoted
+        (bot/units.py); what it implements first when that is what is asked."""
         docs = sorted((corpus.documents[i] for i in query.scope.doc_ids if i in corpus.documents),
                       key=lambda d: (d.locality, d.date_iso, d.id))
         citations = []
@@ -385,8 +386,10 @@ class Answerer:
             title = replace(titles[0], end=titles[-1].end) if titles and len({u.passage.id for u in titles}) == 1 else None
             preamble = [u for u in parts if u.part == PREAMBLE]
             purpose = next((u for u in parts if u.part == PURPOSE and u.kind == "block"), None)
-            citations += [self._citation(u, []) for u in (title, preamble[-1] if preamble else None, purpose) if u]
-        text = render("profiles.j2", sources=[describe(d) for d in docs])  # title, what it implements, purpose
+            basis = preamble[-1] if preamble else None
+            shown = (basis, title, purpose) if "basis" in query.kinds else (title, basis, purpose)  # what is asked first
+            citations += [self._citation(u, []) for u in shown if u]
+        text = render("profiles.j2", sources=[describe(d) for d in docs], basis="basis" in query.kinds)
         return Answer("answered", text, citations, [f"Mục tiêu của {describe(d)} là gì?" for d in docs][:3])
 
     def _side_by_side(self, query: Query, decision: Decision, words: list[str]) -> Answer:

@@ -113,7 +113,9 @@ def understand(question: str, scope: Scope, mapped: dict[str, list[str]], readin
     asking = {w for m in _ASKING_RE.finditer(folded_text(question)) for w in m.group(0).split()}
     if "when" in kinds:  # "hạn báo cáo", "tháng mấy": a date answers "hạn", the passage need not repeat it
         asking |= date_asking(question)
-    words = [w for w in words if w not in asking] or words
+    # Asked with nothing but asking words, a question keeps them to search by; one asking what a document is based on
+    # ("Kế hoạch 45 dựa vào văn bản nào?") is about the document itself (its profile: bot/answerer.py).
+    words = [w for w in words if w not in asking] or ([] if "basis" in kinds else words)
     corpus_words = [p for phrases in mapped.values() for p in phrases]
     # Restored before the mapped corpus words join it: with their marks, the search would take it as typed with marks.
     search = " ".join([reading, *corpus_words])

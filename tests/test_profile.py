@@ -77,6 +77,15 @@ def test_a_document_asked_as_a_whole_is_quoted_by_its_title_first(app, question)
     assert collapse_ws(answer.citations[0].quote).startswith("Triển khai Chương trình “Đẩy mạnh truyền thông")
 
 
+@pytest.mark.parametrize("question", ["Kế hoạch 45 của Đồng Nai dựa vào văn bản nào?", "ke hoach 45 cua dong nai dua tren van ban nao",
+                                      "Cho mình hỏi kế hoạch 45 của Đồng Nai làm theo văn bản nào ạ?"])
+def test_a_document_asked_what_it_is_based_on_is_quoted_by_what_it_implements_first(app, question):
+    answer = app.answerer.ask(question)
+    assert answer.status == "answered" and answer.citations[0].doc_id == "dongnai-ubnd-kh45"
+    assert collapse_ws(answer.citations[0].quote).startswith("Thực hiện Quyết định số 1169/QĐ-TTg")
+    assert "văn bản được thực hiện (căn cứ), tên (trích yếu) và mục đích" in answer.text
+
+
 def test_the_targets_of_a_year_are_quoted_whole_across_passages(app):
     answer = app.answerer.ask("Đồng Nai đặt mục tiêu gì đến năm 2030?")
     main = [collapse_ws(c.quote) for c in answer.citations if c.role == "main"]
