@@ -119,7 +119,8 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
         # the last question, in the place (or plan) named now: weighed by what the turn asks of its own first
         # ("còn Đồng Nai thì ai chủ trì?"), then by the last question's words
         return replace(query, words=_merged(own, last.words) if elliptic else own, kinds=kinds,
-                       search=f"{last.search} {query.search}", content=f"{query.content} {last.content}".strip(),
+                       search=f"{last.search} {query.search}",
+                       content=f"{query.content} {last.content}".strip() if elliptic else query.content,
                        mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text)
     if reading == "correction":  # the last question with the detail the turn names instead (a number, a year, a topic)
         replaced = [w for w in last.words if w.isdigit() and any(v.isdigit() for v in query.words)]

@@ -194,6 +194,7 @@ def test_a_place_switch_leans_on_the_last_question_only_when_it_asks_with_few_wo
     assert resolved.follow_up and own <= set(resolved.words)
     assert ("bao" in resolved.words) == leaned  # "báo cáo" of the last question
     assert ("when" in resolved.kinds) == leaned  # nor the kind of answer it wanted ("trước ngày nào")
+    assert ("báo cáo" in resolved.content) == leaned  # nor what the unit vectors are compared with
     assert "the" not in resolved.words  # bare "thế còn" opens the turn; it is no "thẻ"
 
 
