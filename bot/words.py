@@ -146,7 +146,7 @@ BARE_STOPWORDS = {fold(w) for w in STOPWORDS} - {
 # as the pair: the "quyết" of "giải quyết", the "văn" of "văn hóa", the "nghị" of "đề nghị" carry meaning. ("ban"
 # alone: typed bare it is as often "bạn".)
 DOMAIN_WORDS = {"57", "nq", "tw", "ban"}
-DOMAIN_PAIRS = {("nghi", "quyet"), ("ke", "hoach"), ("van", "ban")}
+DOMAIN_PAIRS = {("nghi", "quyet"), ("ke", "hoach"), ("van", "ban"), ("lien", "quan")}
 
 _ASKING_AFTER_BAO = {"nhieu", "nhiu", "gio", "lau"}
 _LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")

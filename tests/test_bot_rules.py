@@ -33,6 +33,10 @@ def test_words_that_only_ask_or_only_name_are_not_searched():
     # an unmarked "do" in a question typed with marks is the "do" of "do ai ban hành"; typed bare it may be "độ", "đỏ"
     assert "do" not in content_words("Kế hoạch do cơ quan nào ban hành?")
     assert "do" in content_words("ke hoach do co quan nao ban hanh") and "do" in content_words("Nhiệt độ hôm nay")
+    # "liên quan (đến)" links what is asked to what names it, as "các cơ quan có liên quan" does in the plans
+    for question in ("văn bản liên quan đến Nghị quyết 57", "van ban lien quan den nghi quyet 57"):
+        assert not {"lien", "quan"} & set(content_words(question))
+    assert "quan" in content_words("cơ quan nào chủ trì") and "lien" in content_words("liên kết vùng")
 
 
 def test_holds_date_ignores_the_dates_of_cited_documents():

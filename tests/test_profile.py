@@ -77,6 +77,14 @@ def test_a_document_asked_as_a_whole_is_quoted_by_its_title_first(app, question)
     assert collapse_ws(answer.citations[0].quote).startswith("Triển khai Chương trình “Đẩy mạnh truyền thông")
 
 
+@pytest.mark.parametrize("question", ["Kế hoạch của Sở Tư pháp An Giang liên quan đến Nghị quyết 71 là văn bản gì?",
+                                      "ke hoach cua so tu phap an giang lien quan nghi quyet 71 la van ban gi"])
+def test_a_plan_named_by_what_it_is_linked_to_is_quoted_by_its_title(app, question):
+    answer = app.answerer.ask(question)  # "liên quan (đến)" links, like "của": nothing is asked but the plan itself
+    assert answer.status == "answered" and answer.citations[0].doc_id == "angiang-stp-nq71"
+    assert collapse_ws(answer.citations[0].quote).startswith("Triển khai thực hiện Nghị quyết số 71/NQ-CP")
+
+
 @pytest.mark.parametrize("question", ["Kế hoạch 45 của Đồng Nai dựa vào văn bản nào?", "ke hoach 45 cua dong nai dua tren van ban nao",
                                       "Cho mình hỏi kế hoạch 45 của Đồng Nai làm theo văn bản nào ạ?"])
 def test_a_document_asked_what_it_is_based_on_is_quoted_by_what_it_implements_first(app, question):
