@@ -378,6 +378,7 @@ class Answerer:
         (bot/units.py); what it implements first when that is what is asked."""
         docs = sorted((corpus.documents[i] for i in query.scope.doc_ids if i in corpus.documents),
                       key=lambda d: (d.locality, d.date_iso, d.id))
+        basis_asked = "basis" in query.kinds
         citations = []
         for doc in docs:
             parts = corpus.parts_of(doc)
@@ -387,9 +388,9 @@ class Answerer:
             preamble = [u for u in parts if u.part == PREAMBLE]
             purpose = next((u for u in parts if u.part == PURPOSE and u.kind == "block"), None)
             basis = preamble[-1] if preamble else None
-            shown = (basis, title, purpose) if "basis" in query.kinds else (title, basis, purpose)  # what is asked first
+            shown = (basis, title, purpose) if basis_asked else (title, basis, purpose)  # what is asked first
             citations += [self._citation(u, []) for u in shown if u]
-        text = render("profiles.j2", sources=[describe(d) for d in docs], basis="basis" in query.kinds)
+        text = render("profiles.j2", sources=[describe(d) for d in docs], basis=basis_asked)
         return Answer("answered", text, citations, [f"Mục tiêu của {describe(d)} là gì?" for d in docs][:3])
 
     def _side_by_side(self, query: Query, decision: Decision, words: list[str]) -> Answer:
