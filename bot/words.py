@@ -144,7 +144,8 @@ BARE_STOPWORDS = {fold(w) for w in STOPWORDS} - {
 }
 # Words that sit in nearly every passage of this corpus: they carry no signal of their own. The two-syllable ones only
 # as the pair: the "quyết" of "giải quyết", the "văn" of "văn hóa", the "nghị" of "đề nghị" carry meaning. ("ban"
-# alone: typed bare it is as often "bạn".)
+# alone: typed bare it is as often "bạn".) "liên quan" links what is asked to what names it ("kế hoạch … liên quan QĐ
+# 1169 là gì?"), as "các cơ quan có liên quan" does in the plans; "quan" of "cơ quan" alone stays.
 DOMAIN_WORDS = {"57", "nq", "tw", "ban"}
 DOMAIN_PAIRS = {("nghi", "quyet"), ("ke", "hoach"), ("van", "ban"), ("lien", "quan")}
 
