@@ -55,6 +55,11 @@ _POINTING_MARKED = {"đó", "ấy", "kia", "họ", "nó", "này", "trên"}
 _POINTING_MARKED_RE = re.compile(rf"\b(?:{'|'.join(sorted(_POINTING_MARKED))}|như vậy|như thế)\b", re.IGNORECASE)
 _POINTING_BARE = {"do", "ay", "kia", "ho", "no", "nay"}
 _GENERIC_NOUNS = {"viec", "cai", "dieu", "chuyen"}
+# A place or the body of one pointed at ("Sở đó", "tỉnh này", bare "xa do"; "cơ sở đó" is no place): the place the
+# thread is in, which its scope already carries, not something the last answer quoted.
+_PLACE_NOUNS_MARKED, _PLACE_NOUNS_BARE = "sở|tỉnh|xã|phường|huyện", "so|tinh|xa|phuong|huyen"
+_POINTED_PLACE_RE = re.compile(rf"(?<!cơ )\b(?:{_PLACE_NOUNS_MARKED}) (?:{_DEMONSTRATIVES_MARKED})\b", re.IGNORECASE)
+_POINTED_PLACE_BARE_RE = re.compile(rf"(?<!co )\b(?:{_PLACE_NOUNS_BARE}) (?:{_DEMONSTRATIVES_BARE})\b")
 # A noun pointed at ("trung tâm đó", "văn bản này", bare "nen tang do"): one or two syllables before the pointing word.
 _POINTED_NOUN_MARKED_RE = re.compile(rf"(\w+(?: \w+)?) (?:{_DEMONSTRATIVES_MARKED})\b")
 _POINTED_NOUN_BARE_RE = re.compile(rf"(\w+(?: \w+)?) (?:{_DEMONSTRATIVES_BARE})\b")
@@ -89,8 +94,8 @@ def read_turn(question: str, query: Query, context: Turn | None) -> Reading:
 def points_back(question: str) -> bool:
     """Whether a turn names what was just said with a word that points back ("việc đó", "họ", "như vậy")."""
     if has_diacritics(question):
-        return bool(_POINTING_MARKED_RE.search(question))
-    return bool(_POINTING_BARE_RE.search(aligned_fold(question).strip()))
+        return bool(_POINTING_MARKED_RE.search(_POINTED_PLACE_RE.sub(" ", question)))
+    return bool(_POINTING_BARE_RE.search(_POINTED_PLACE_BARE_RE.sub(" ", aligned_fold(question).strip())))
 
 
 def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
@@ -181,9 +186,12 @@ def _own_words(query: Query) -> list[str]:
     marked = has_diacritics(query.text)
     syllables = re.findall(r"\w+", query.text.lower())
     points = [s in (_POINTING_MARKED if marked else _POINTING_BARE) for s in syllables]
-    # with the pointing word, the generic noun it points with ("việc này", "cái đó")
+    # with the pointing word, the generic noun it points with ("việc này", "cái đó") and a place pointed at ("Sở đó")
     pointing = {aligned_fold(s) for i, s in enumerate(syllables)
                 if points[i] or aligned_fold(s) in _GENERIC_NOUNS and i + 1 < len(points) and points[i + 1]}
+    places = (_POINTED_PLACE_RE.finditer(query.text) if marked
+              else _POINTED_PLACE_BARE_RE.finditer(aligned_fold(query.text)))
+    pointing |= {aligned_fold(m.group(0).split()[0]) for m in places}
     opening = _OPENER_RE.search(aligned_fold(query.text).strip())
     opened = set(opening.group("opener").split()) if opening else set()
     return [w for w in query.words if w not in pointing | opened]

@@ -167,6 +167,10 @@ def test_a_drill_down_nothing_else_answers_is_answered_by_the_unit_last_quoted(a
     ("thôi, ai chủ trì việc đó?", True),  # back, and pointing at what was quoted
     ("vậy hạn hoàn thành là khi nào?", True),  # goes on into the last answer
     ("còn STEM thì sao?", False),  # turns aside to words of its own
+    # "Sở đó", "xã này" point at the thread's place, not at what was quoted ("cơ sở đó" is no place)
+    ("thôi quay lại nhé, Sở đó tuyên truyền quan điểm gì của Đảng?", False),
+    ("thoi quay lai nhe, so do tuyen truyen quan diem gi cua Dang?", False),
+    ("thôi, qua kênh cơ sở đó thì tuyên truyền gì?", True),
 ])
 def test_a_drill_down_looks_in_the_last_quote_only_when_it_is_about_it(turn, anchored):
     from bot import frames
@@ -176,6 +180,7 @@ def test_a_drill_down_looks_in_the_last_quote_only_when_it_is_about_it(turn, anc
     query = understand(framed.core, Scope(), {}, frames=framed.frames)
     resolved = resolve(query, read_turn(framed.core, query, last), last)
     assert resolved.follow_up and bool(resolved.anchor) == anchored
+    assert ("so" in resolved.words) == ("cơ sở" in turn)  # the place pointed at is no word asked about
 
 
 @pytest.mark.parametrize("turn, own, leaned", [
