@@ -230,6 +230,10 @@ class Answerer:
             return Examined(None, [], self._smalltalk(intent))
         framed = frames.read(question)
         core = framed.core
+        if framed.named and corpus.scoper.scope(core).doc_ids != corpus.scoper.scope(question).doc_ids:
+            # the document a preface names ("Theo Luật An ninh mạng, …") is searched with the core unless the core
+            # names it itself: then the preface adds only naming words the bare question does not search
+            core = f"{framed.named}, {core}"
         if reason := corpus.scoper.addressed_to_bot(question, core):  # only what is asked of the bot itself
             return Examined(None, [], self._out_of_scope(reason))
         if article := article_reference(core):  # an article of a law we hold is ours, whatever else it says

@@ -51,8 +51,10 @@ def _row_id(value: int) -> bool:
 @lru_cache(maxsize=4096)  # every question is compared with every curated answer (and the queue, pair by pair)
 def asked_words(question: str) -> frozenset[str]:
     """What a question asks as the answerer reads it: frames cut ("cho em hỏi", "đúng không ạ"), then folded, so
-    that the same question typed without diacritics has the same words ("của" and "cua" alike)."""
-    return frozenset(content_words(folded_text(frames.read(normalize(question)).core)))
+    that the same question typed without diacritics has the same words ("của" and "cua" alike); the document a
+    preface names is asked about too."""
+    framed = frames.read(normalize(question))
+    return frozenset(content_words(folded_text(f"{framed.named} {framed.core}")))
 
 
 def similarity(a: str, b: str) -> float:

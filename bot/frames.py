@@ -64,11 +64,16 @@ _OPENINGS = [
     # "Theo quy định của pháp luật (hiện hành), …": nothing named, all frame
     (PREFACE, r"(?:theo|can cu|chieu theo|dua theo|xet theo) (?:quy dinh (?:cua |tai |hien hanh)?)?"
               rf"(?:phap luat|hien hanh|hien nay)(?: (?:hien hanh|viet nam|hien nay))?(?=\s*[,:]){_PUNCT}"),
-    # "Theo Luật An ninh mạng, …", "Căn cứ kế hoạch 45, …": the document named stays
-    (PREFACE, rf"(?:theo|can cu(?: vao)?|chieu theo|dua theo|xet theo)(?: (?:quy dinh|noi dung)(?: (?:cua|tai|trong))?)?"
-              rf" (?={_DOCUMENT_WORDS}\b)"),
 ]
 _OPENING_RES = [(name, re.compile(rf"^{pattern}")) for name, pattern in _OPENINGS]
+# "Theo Luật An ninh mạng, …", "Căn cứ kế hoạch 45, …": the document named is kept apart (`Framed.named`); up to its
+# comma, unless it names an article ("Theo Điều 5 Luật …, …": the article is what is asked about)
+_NAMING_PREFACE_RE = re.compile(rf"^(?:theo|can cu(?: vao)?|chieu theo|dua theo|xet theo)(?: (?:quy dinh|noi dung)"
+                                rf"(?: (?:cua|tai|trong))?)? (?={_DOCUMENT_WORDS}\b)")
+_OPENING_RES.append((PREFACE, _NAMING_PREFACE_RE))
+_NAME_END_RE = re.compile(r"[,:]\s*")
+_ARTICLE_NAMED_RE = re.compile(r"^(?:dieu|khoan)\b")
+NAME_LENGTH = 120  # characters: a document's name with its issuer and place, not a clause of the question
 # Closing words, checked one word at a time from the end. Typed with marks a particle is itself ("ạ", "nhé",
 # "vậy"); typed bare many are also words ("nha" nhà, "vay" vay, "ho" họ, "a" điểm a): those count only right
 # after a question word or another closing word ("lam sao vay", "giup minh nha").
@@ -119,6 +124,7 @@ class Framed:
     frames: frozenset[str] = field(default_factory=frozenset)
     persona: str = ""  # who the asker says they are: "giáo viên cấp 3 ở Đồng Nai"
     options: tuple[str, ...] = ()  # a multiple-choice question's options
+    named: str = ""  # the document a preface names, cut off the core: "Luật An ninh mạng", "kế hoạch của UBND tỉnh …"
 
 
 def aligned_fold(text: str) -> str:
@@ -133,7 +139,7 @@ def read(question: str) -> Framed:
     text, options = _options(text)
     if options:
         frames.add(CHOICE)
-    text, persona = _cut(text, frames)
+    text, persona, named = _cut(text, frames)
     if stem := _CHOICE_STEM_RE.search(aligned_fold(text)):
         text = text[: stem.start()] + text[stem.end():]
         frames.add(CHOICE)
@@ -141,7 +147,7 @@ def read(question: str) -> Framed:
     if persona and (_ASKER_MARKED_RE if has_diacritics(core) else _ASKER_RE).search(core if has_diacritics(core)
                                                                                    else aligned_fold(core)):
         core = f"{persona}, {core}"  # "kế hoạch giao cho tôi việc gì": the asker's role is what is asked about
-    return Framed(question, core, frozenset(frames), persona, options)
+    return Framed(question, core, frozenset(frames), persona, options=options, named=named)
 
 
 def _options(text: str) -> tuple[str, tuple[str, ...]]:
@@ -153,10 +159,11 @@ def _options(text: str) -> tuple[str, tuple[str, ...]]:
     return text[: found[0].start()].strip(), tuple(text[m.end(): end].strip() for m, end in zip(found, ends))
 
 
-def _cut(text: str, frames: set[str]) -> tuple[str, str]:
+def _cut(text: str, frames: set[str]) -> tuple[str, str, str]:
     """Cut opening and closing frames and persona clauses off `text`: (what is left, the persona: each clause's,
-    joined: "tiểu thương, người dân An Giang")."""
+    joined: "tiểu thương, người dân An Giang", the document a preface names)."""
     personas: list[str] = []
+    named = ""
     changed = True
     while changed and text:
         changed = False
@@ -165,6 +172,9 @@ def _cut(text: str, frames: set[str]) -> tuple[str, str]:
             if (m := pattern.match(folded)) and m.end() < len(text) and not folded[m.end() - 1: m.end() + 1].isalnum():
                 text, changed = text[m.end():], True
                 frames.add(name)
+                end = _NAME_END_RE.search(text, 0, NAME_LENGTH) if pattern is _NAMING_PREFACE_RE else None
+                if end and text[end.end():].strip() and not _ARTICLE_NAMED_RE.match(folded[m.end():]):
+                    named, text = text[: end.start()].strip(), text[end.end():]
                 break
         if changed:
             continue
@@ -178,7 +188,7 @@ def _cut(text: str, frames: set[str]) -> tuple[str, str]:
             continue
         if cut := _closing(text, folded, frames):
             text, changed = text[:cut], True
-    return text.strip(), ", ".join(personas)
+    return text.strip(), ", ".join(personas), named
 
 
 def _persona_of(clause: str) -> str:

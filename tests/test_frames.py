@@ -37,7 +37,7 @@ def test_every_generated_frame_is_cut_back_to_its_core(core, name, spell):
     ("Cho em hỏi ạ, Đồng Nai có dùng chatbot không ạ?", "Đồng Nai có dùng chatbot", {"courtesy", "yes_no"}, ""),
     ("Người lao động được nghỉ 3 ngày khi kết hôn, đúng hay sai?", "Người lao động được nghỉ 3 ngày khi kết hôn",
      {"true_false"}, ""),
-    ("Theo Luật An ninh mạng, doanh nghiệp phải làm gì?", "Luật An ninh mạng, doanh nghiệp phải làm gì?", {"preface"}, ""),
+    ("Theo Luật An ninh mạng, doanh nghiệp phải làm gì?", "doanh nghiệp phải làm gì?", {"preface"}, ""),
     ("Cơ quan nào sau đây có thẩm quyền? A. Bộ Công an B. Bộ Quốc phòng", "Cơ quan nào có thẩm quyền?", {"choice"}, ""),
     ("Mình là giáo viên cấp 3 ở Đồng Nai, kế hoạch 45 nói gì về giáo dục STEM?",
      "kế hoạch 45 nói gì về giáo dục STEM?", {"persona"}, "giáo viên cấp 3 ở Đồng Nai"),
@@ -93,3 +93,23 @@ def test_a_persona_question_is_answered_like_its_bare_form(app):
 def test_a_request_for_the_bots_opinion_is_still_declined(app):
     answer = app.answerer.ask("Theo bạn kế hoạch của Đồng Nai có khả thi không?")
     assert answer.status == "out_of_scope" and "ý kiến" in answer.text and not answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "5 rõ, 3 dám trong kế hoạch của Sở Tư pháp An Giang là những gì?",
+    "Đồng Nai làm tuyên truyền xong có chấm điểm, công khai kết quả hằng năm cho dân biết không?",
+])
+@pytest.mark.parametrize("spell", [lambda t: t, fold], ids=["marks", "no marks"])
+def test_a_preface_naming_what_the_question_names_adds_nothing_to_the_search(app, question, spell):
+    issuer = app.answerer.corpus.scoper.scope(question)
+    named = app.answerer.documents[sorted(issuer.doc_ids)[0]].issuer
+    prefaced = FRAMES["preface naming it"](Case("t", question, "", f"kế hoạch của {named}", lambda a: True))
+    bare, framed = (app.answerer.examine(spell(q), session_id=f"named-{i}") for i, q in enumerate([question, prefaced]))
+    assert "preface" in framed.query.frames and framed.query.search.lower() == bare.query.search.lower()
+    assert framed.query.scope.doc_ids == bare.query.scope.doc_ids
+
+
+def test_a_preface_naming_a_document_the_question_does_not_name_is_searched_with_it(app):
+    examined = app.answerer.examine("Theo kế hoạch của UBND tỉnh Đồng Nai, mục tiêu đến năm 2030 là gì?")
+    assert examined.query.search.startswith("kế hoạch của UBND tỉnh Đồng Nai, mục tiêu")
+    assert examined.query.scope.doc_ids == {"dongnai-ubnd-kh45"}
