@@ -60,6 +60,8 @@ _GENERIC_NOUNS = {"viec", "cai", "dieu", "chuyen"}
 _PLACE_NOUNS_MARKED, _PLACE_NOUNS_BARE = "sở|tỉnh|xã|phường|huyện", "so|tinh|xa|phuong|huyen"
 _POINTED_PLACE_RE = re.compile(rf"(?<!cơ )\b(?:{_PLACE_NOUNS_MARKED}) (?:{_DEMONSTRATIVES_MARKED})\b", re.IGNORECASE)
 _POINTED_PLACE_BARE_RE = re.compile(rf"(?<!co )\b(?:{_PLACE_NOUNS_BARE}) (?:{_DEMONSTRATIVES_BARE})\b")
+# "họ" points at who acts in the thread, not at a thing quoted
+_PEOPLE_MARKED_RE, _PEOPLE_BARE_RE = re.compile(r"\bhọ\b", re.IGNORECASE), re.compile(r"\bho\b")
 # A noun pointed at ("trung tâm đó", "văn bản này", bare "nen tang do"): one or two syllables before the pointing word.
 _POINTED_NOUN_MARKED_RE = re.compile(rf"(\w+(?: \w+)?) (?:{_DEMONSTRATIVES_MARKED})\b")
 _POINTED_NOUN_BARE_RE = re.compile(rf"(\w+(?: \w+)?) (?:{_DEMONSTRATIVES_BARE})\b")
@@ -91,11 +93,14 @@ def read_turn(question: str, query: Query, context: Turn | None) -> Reading:
     return "standalone"
 
 
-def points_back(question: str) -> bool:
-    """Whether a turn names what was just said with a word that points back ("việc đó", "họ", "như vậy")."""
+def points_back(question: str, people: bool = True) -> bool:
+    """Whether a turn names what was just said with a word that points back ("việc đó", "họ", "như vậy");
+    `people`: "họ" (they) counts too."""
     if has_diacritics(question):
-        return bool(_POINTING_MARKED_RE.search(_POINTED_PLACE_RE.sub(" ", question)))
-    return bool(_POINTING_BARE_RE.search(_POINTED_PLACE_BARE_RE.sub(" ", aligned_fold(question).strip())))
+        text = _POINTED_PLACE_RE.sub(" ", question)
+        return bool(_POINTING_MARKED_RE.search(text if people else _PEOPLE_MARKED_RE.sub(" ", text)))
+    text = _POINTED_PLACE_BARE_RE.sub(" ", aligned_fold(question).strip())
+    return bool(_POINTING_BARE_RE.search(text if people else _PEOPLE_BARE_RE.sub(" ", text)))
 
 
 def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
@@ -137,8 +142,10 @@ def resolve(query: Query, reading: Reading, context: Turn | None) -> Query:
     # when it asks with none of its own); the passages the last answer quoted first
     # It asks about what the last answer quoted unless it turns aside to words of its own ("còn STEM thì sao?").
     # Coming back after an aside ("thôi, về Đồng Nai tiếp: …") with words of its own asks anew in the thread's place.
-    about_quoted = points_back(query.text) or not own or not (_ASIDE_RE.search(aligned_fold(query.text).strip())
-                                                              or frames.RETURN in query.frames)
+    # "họ" in a whole question turning aside ("thế còn việc khen người làm tốt thì họ tính sao?") is who acts in the
+    # thread; in a few words ("ngoài ra họ còn giám sát gì nữa?") it asks for more of what was quoted.
+    aside = bool(_ASIDE_RE.search(aligned_fold(query.text).strip())) or frames.RETURN in query.frames
+    about_quoted = points_back(query.text, people=elliptic or not aside) or not own or not aside
     return replace(query, words=own or last.words, kinds=kinds,
                    search=f"{last.search} {query.search}", content=query.content or last.content,
                    mapped={**last.mapped, **query.mapped}, scope=scope, follow_up=True, previous=last.text,

@@ -171,6 +171,10 @@ def test_a_drill_down_nothing_else_answers_is_answered_by_the_unit_last_quoted(a
     ("thôi quay lại nhé, Sở đó tuyên truyền quan điểm gì của Đảng?", False),
     ("thoi quay lai nhe, so do tuyen truyen quan diem gi cua Dang?", False),
     ("thôi, qua kênh cơ sở đó thì tuyên truyền gì?", True),
+    # "họ" in a whole question turning aside is who acts in the thread; in a few words it asks for more of the quote
+    ("thế còn việc khen người làm tốt thì họ tính sao?", False),
+    ("the con viec khen nguoi lam tot thi ho tinh sao", False),
+    ("ngoài ra họ còn giám sát gì nữa không?", True),
 ])
 def test_a_drill_down_looks_in_the_last_quote_only_when_it_is_about_it(turn, anchored):
     from bot import frames
