@@ -230,7 +230,8 @@ class Answerer:
             return Examined(None, [], self._smalltalk(intent))
         framed = frames.read(question)
         core = framed.core
-        if framed.named and corpus.scoper.scope(core).doc_ids != corpus.scoper.scope(question).doc_ids:
+        scope = corpus.scoper.scope(question)  # the whole question: a persona's place, a document cited
+        if framed.named and corpus.scoper.scope(core).doc_ids != scope.doc_ids:
             # the document a preface names ("Theo Luật An ninh mạng, …") is searched with the core unless the core
             # names it itself: then the preface adds only naming words the bare question does not search
             core = f"{framed.named}, {core}"
@@ -241,7 +242,6 @@ class Answerer:
                 return Examined(None, [], self._article(corpus, article, laws))
             if LAW_NAMED_RE.match(article.after):  # "dieu 5 luat dat dai": a law we do not hold, typed bare
                 return Examined(None, [], self._out_of_scope("law"))
-        scope = corpus.scoper.scope(question)  # the whole question: a persona's place, a document cited
         words = folded_text(core)
         unknown = [w for w in words.split() if not corpus.vocab.known(w)]
         mapped = corpus.word_map.map(core, unknown)
